@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+/// @brief Open-addressing hash map from block address to its live-block record.
+///
+/// The analyzer does one insert or erase per heap event, tens of millions of times; a flat
+/// table with linear probing and backward-shift deletion (no tombstones) keeps that to a cache
+/// miss or two, where std::unordered_map allocates a node per block.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace memprof::aggregate {
+
+struct LiveBlock {
+  std::uint64_t size = 0;
+  std::uint32_t stack = 0;
+};
+
+class PointerMap {
+ public:
+  PointerMap() { m_slots.resize(1U << 16); }
+
+  /// Inserts or overwrites. Address 0 is never a live block and is ignored.
+  void insert(std::uint64_t ptr, LiveBlock block) {
+    if (ptr == 0) return;
+    if ((m_count + 1) * 4 > m_slots.size() * 3) grow();
+    std::size_t i = index(ptr);
+    while (m_slots[i].ptr != 0 && m_slots[i].ptr != ptr) i = (i + 1) & mask();
+    if (m_slots[i].ptr == 0) ++m_count;
+    m_slots[i] = Slot{ptr, block};
+  }
+
+  /// Removes @p ptr; returns false when it was not live.
+  bool erase(std::uint64_t ptr, LiveBlock* removed) {
+    if (ptr == 0) return false;
+    std::size_t i = index(ptr);
+    while (m_slots[i].ptr != ptr) {
+      if (m_slots[i].ptr == 0) return false;
+      i = (i + 1) & mask();
+    }
+    *removed = m_slots[i].block;
+    // Backward-shift deletion keeps every probe chain unbroken without tombstones.
+    std::size_t hole = i;
+    for (std::size_t j = (i + 1) & mask(); m_slots[j].ptr != 0; j = (j + 1) & mask()) {
+      const std::size_t home = index(m_slots[j].ptr);
+      const bool movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
+      if (movable) {
+        m_slots[hole] = m_slots[j];
+        hole = j;
+      }
+    }
+    m_slots[hole] = Slot{};
+    --m_count;
+    return true;
+  }
+
+  [[nodiscard]] std::size_t size() const { return m_count; }
+
+  template <typename F>
+  void forEach(F&& f) const {
+    for (const Slot& s : m_slots) {
+      if (s.ptr != 0) f(s.ptr, s.block);
+    }
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t ptr = 0;
+    LiveBlock block;
+  };
+  [[nodiscard]] std::size_t mask() const { return m_slots.size() - 1; }
+  [[nodiscard]] std::size_t index(std::uint64_t ptr) const {
+    std::uint64_t h = ptr >> 4;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 32;
+    return static_cast<std::size_t>(h) & mask();
+  }
+  void grow() {
+    std::vector<Slot> old(m_slots.size() * 2);
+    old.swap(m_slots);
+    m_count = 0;
+    for (const Slot& s : old) {
+      if (s.ptr != 0) insert(s.ptr, s.block);
+    }
+  }
+
+  std::vector<Slot> m_slots;
+  std::size_t m_count = 0;
+};
+
+}  // namespace memprof::aggregate

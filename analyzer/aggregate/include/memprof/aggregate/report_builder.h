@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+/// @brief Turns replayed figures into a Report: symbolizes stacks (via the Symbolizer),
+/// attributes per line (self and total), groups leaks by stack and builds the timeline.
+#pragma once
+
+#include <string>
+
+#include "memprof/aggregate/heap_replay.h"
+#include "memprof/model/report.h"
+#include "memprof/reader/log_reader.h"
+#include "memprof/symbolize/symbolizer.h"
+
+namespace memprof::aggregate {
+
+model::Report buildReport(const HeapReplay& replay, const reader::ReadSummary& summary,
+                          const std::string& logPath, symbolize::Symbolizer& symbolizer);
+
+}  // namespace memprof::aggregate

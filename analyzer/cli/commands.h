@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+/// @brief The subcommands of the memprof tool; each returns the process exit status.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "memprof/model/report.h"
+
+namespace memprof::cli {
+
+int runCommand(const std::vector<std::string>& args);
+int reportCommand(int argc, char** argv);
+int linesCommand(int argc, char** argv);
+int leaksCommand(int argc, char** argv);
+int dumpCommand(int argc, char** argv);
+
+/// Reads and analyses a log; prints warnings (truncation) on stderr.
+/// Throws AnalysisError with a one-line message naming the file.
+model::Report analyseLog(const std::string& path);
+
+struct AnalysisError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Exit status for usage errors and unreadable input.
+inline constexpr int kUsageError = 2;
+
+}  // namespace memprof::cli

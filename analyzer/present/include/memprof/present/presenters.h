@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+/// @brief Renderers of a Report: JSON (the contract's schema), text summary, per-line source
+/// tables, leak listings. They format only; they never re-aggregate.
+#pragma once
+
+#include <ostream>
+#include <regex>
+#include <optional>
+#include <string>
+
+#include "memprof/model/report.h"
+
+namespace memprof::present {
+
+/// The contract's JSON report (memprof_format 1) plus extra fields.
+void writeJsonReport(const model::Report& report, std::ostream& out);
+
+struct TextReportOptions {
+  std::size_t top = 15;
+  std::string sort = "peak";  ///< self|total|alloc|peak|leaked
+};
+void writeTextReport(const model::Report& report, const TextReportOptions& options, std::ostream& out);
+
+struct LinesOptions {
+  std::optional<std::regex> function;
+  std::string file;          ///< substring or path suffix of the source file
+  bool self = false;         ///< self instead of inclusive (total) figures
+  std::size_t context = 2;   ///< lines of context around lines with figures
+};
+void writeLinesView(const model::Report& report, const LinesOptions& options, std::ostream& out);
+
+void writeLeaksText(const model::Report& report, std::ostream& out, std::size_t maxFrames = 64);
+void writeLeaksJson(const model::Report& report, std::ostream& out);
+
+/// "1.5 MiB"-style size for humans.
+std::string humanBytes(std::uint64_t bytes);
+/// Parses "512K", "64M", "1.5G", "100" (powers of 1024); throws std::invalid_argument.
+std::uint64_t parseSize(const std::string& text);
+
+}  // namespace memprof::present

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+/// @brief The JSON report of the contract, written with nlohmann::json.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "memprof/present/presenters.h"
+
+namespace memprof::present {
+
+namespace {
+
+using nlohmann::json;
+
+json counters(const model::Counters& c) {
+  return json{{"allocations", c.allocations}, {"bytes", c.bytes},
+              {"peak_bytes", c.peakBytes},     {"leaked_bytes", c.leakedBytes},
+              {"leaked_allocations", c.leakedAllocations}, {"samples", c.samples}};
+}
+
+std::string hex(std::uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+json leakJson(const model::Leak& leak) {
+  json stack = json::array();
+  for (const auto& f : leak.stack) {
+    stack.push_back(json{{"function", f.function}, {"file", f.file}, {"line", f.line},
+                         {"module", f.module}, {"address", hex(f.address)},
+                         {"inlined", f.inlined}});
+  }
+  return json{{"bytes", leak.bytes}, {"allocations", leak.allocations}, {"kind", leak.kind},
+              {"stack", std::move(stack)}};
+}
+
+}  // namespace
+
+void writeJsonReport(const model::Report& r, std::ostream& out) {
+  json program{{"command", r.program.command}, {"pid", r.program.pid}, {"ppid", r.program.ppid},
+               {"executable", r.program.executable},
+               {"exit_code", r.program.exitCode ? json(*r.program.exitCode) : json(nullptr)},
+               {"signal", r.program.signal ? json(*r.program.signal) : json(nullptr)},
+               {"execed", r.program.execed}};
+  const auto& t = r.totals;
+  json totals{{"allocations", t.allocations},       {"frees", t.frees},
+              {"bytes_allocated", t.bytesAllocated}, {"peak_heap_bytes", t.peakHeapBytes},
+              {"peak_time_s", t.peakTimeS},          {"leaked_bytes", t.leakedBytes},
+              {"leaked_allocations", t.leakedAllocations}, {"peak_rss_bytes", t.peakRssBytes},
+              {"peak_rss_time_s", t.peakRssTimeS},   {"duration_s", t.durationS},
+              {"cpu_samples", t.cpuSamples},         {"sample_hz", t.sampleHz}};
+  json lines = json::array();
+  for (const auto& l : r.lines) {
+    lines.push_back(json{{"file", l.file}, {"line", l.line}, {"function", l.function},
+                         {"self", counters(l.self)}, {"total", counters(l.total)}});
+  }
+  json leaks = json::array();
+  for (const auto& leak : r.leaks) leaks.push_back(leakJson(leak));
+  json timeline = json::array();
+  for (const auto& p : r.timeline) {
+    timeline.push_back(json{{"t", p.t}, {"heap_bytes", p.heapBytes}, {"rss_bytes", p.rssBytes}});
+  }
+  json modules = json::array();
+  for (const auto& m : r.modules) {
+    modules.push_back(json{{"path", m.path}, {"resolved", m.resolved}, {"unresolved", m.unresolved},
+                           {"missing", m.missing}, {"build_id_mismatch", m.buildIdMismatch}});
+  }
+  json doc{{"memprof_format", 1}, {"program", std::move(program)}, {"totals", std::move(totals)},
+           {"lines", std::move(lines)}, {"leaks", std::move(leaks)},
+           {"timeline", std::move(timeline)}, {"modules", std::move(modules)},
+           {"truncated", r.truncated}, {"warnings", r.warnings},
+           {"log", json{{"path", r.logPath}, {"bytes", r.logBytes}, {"heap_events", r.heapEvents}}}};
+  out << doc.dump(1) << '\n';
+}
+
+void writeLeaksJson(const model::Report& r, std::ostream& out) {
+  json leaks = json::array();
+  for (const auto& leak : r.leaks) leaks.push_back(leakJson(leak));
+  json doc{{"memprof_format", 1},
+           {"program", json{{"command", r.program.command}, {"pid", r.program.pid}}},
+           {"leaked_bytes", r.totals.leakedBytes},
+           {"leaked_allocations", r.totals.leakedAllocations},
+           {"leaks", std::move(leaks)}};
+  out << doc.dump(1) << '\n';
+}
+
+}  // namespace memprof::present

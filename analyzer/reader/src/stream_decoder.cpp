@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+/// @brief Record decoding (see memprof/format/records.h for every layout).
+#include "stream_decoder.h"
+
+#include <string>
+
+#include "memprof/format/decoder.h"
+#include "memprof/reader/log_reader.h"
+
+namespace memprof::reader {
+
+namespace {
+
+using format::Decoder;
+using format::RecordType;
+
+[[noreturn]] void malformed(RecordType type, std::size_t offset) {
+  throw LogError("corrupt record (type " + std::to_string(static_cast<unsigned>(type)) +
+                 ") at chunk offset " + std::to_string(offset));
+}
+
+template <typename... Fields>
+void need(bool ok, RecordType type, std::size_t offset) {
+  if (!ok) malformed(type, offset);
+}
+
+std::uint32_t narrow32(std::uint64_t v, RecordType type, std::size_t offset) {
+  if (v > 0xFFFFFFFFULL) malformed(type, offset);
+  return static_cast<std::uint32_t>(v);
+}
+
+}  // namespace
+
+void StreamDecoder::decodeChunk(std::uint32_t stream, const std::uint8_t* data, std::size_t size) {
+  if (stream != m_cachedStream) {
+    m_cached = &m_streams[stream];
+    m_cachedStream = stream;
+  }
+  StreamState& st = *m_cached;
+  Decoder d(data, data + size);
+  while (!d.atEnd()) {
+    const std::size_t at = d.offset();
+    std::uint8_t rawType = 0;
+    d.u8(&rawType);
+    const auto type = static_cast<RecordType>(rawType);
+    ++m_records;
+    switch (type) {
+      case RecordType::Alloc:
+      case RecordType::Free: {
+        std::uint64_t fn = 0, seqDelta = 0, timeDelta = 0, sizeValue = 0;
+        std::int64_t ptrDelta = 0, stackDelta = 0;
+        bool ok = d.varint(&fn) && d.varint(&seqDelta) && d.varint(&timeDelta);
+        if (type == RecordType::Alloc) ok = ok && d.varint(&sizeValue);
+        ok = ok && d.zigzag(&ptrDelta);
+        if (type == RecordType::Alloc) ok = ok && d.zigzag(&stackDelta);
+        need(ok && fn < static_cast<std::uint64_t>(format::AllocFn::Count), type, at);
+        st.lastSeq += seqDelta;
+        st.lastTimeUs += timeDelta;
+        st.lastPtr += static_cast<std::uint64_t>(ptrDelta);
+        HeapEvent e;
+        e.seq = st.lastSeq;
+        e.timeUs = st.lastTimeUs;
+        e.ptr = st.lastPtr;
+        e.stream = stream;
+        e.fn = static_cast<format::AllocFn>(fn);
+        if (type == RecordType::Alloc) {
+          st.lastStack += stackDelta;
+          if (st.lastStack < 0 || st.lastStack > 0xFFFFFFFFLL) malformed(type, at);
+          e.kind = HeapEventKind::Alloc;
+          e.size = sizeValue;
+          e.stack = static_cast<std::uint32_t>(st.lastStack);
+        } else {
+          e.kind = HeapEventKind::Free;
+        }
+        ++m_heapEvents;
+        m_merger.push(e);
+        break;
+      }
+      case RecordType::SeqGap: {
+        std::uint64_t seqDelta = 0;
+        need(d.varint(&seqDelta), type, at);
+        st.lastSeq += seqDelta;
+        HeapEvent e;
+        e.seq = st.lastSeq;
+        e.kind = HeapEventKind::Gap;
+        m_merger.push(e);
+        break;
+      }
+      case RecordType::StackNode: {
+        std::uint64_t id = 0, parent = 0, ip = 0, generation = 0;
+        need(d.varint(&id) && d.varint(&parent) && d.varint(&ip) && d.varint(&generation), type, at);
+        m_sink.onStackNode(StackNode{narrow32(id, type, at), narrow32(parent, type, at), ip,
+                                     narrow32(generation, type, at)});
+        break;
+      }
+      case RecordType::ThreadStart: {
+        std::uint64_t tid = 0;
+        need(d.varint(&tid), type, at);
+        st = StreamState{};
+        m_sink.onThreadStart(stream, tid);
+        break;
+      }
+      case RecordType::Process: {
+        ProcessInfo p;
+        std::uint64_t monotonic = 0, argc = 0;
+        std::string_view exe;
+        need(d.varint(&p.pid) && d.varint(&p.ppid) && d.varint(&p.startRealtimeUs) &&
+                 d.varint(&monotonic) && d.varint(&p.pageSize) && d.varint(&p.sampleHz) &&
+                 d.string(&exe) && d.varint(&argc) && argc < 1000000,
+             type, at);
+        p.exe = std::string(exe);
+        for (std::uint64_t i = 0; i < argc; ++i) {
+          std::string_view arg;
+          need(d.string(&arg), type, at);
+          p.argv.emplace_back(arg);
+        }
+        m_sawProcess = true;
+        m_sink.onProcess(p);
+        break;
+      }
+      case RecordType::Modules: {
+        ModuleSnapshot snapshot;
+        std::uint64_t generation = 0, count = 0;
+        need(d.varint(&generation) && d.varint(&count) && count < 1000000, type, at);
+        snapshot.generation = narrow32(generation, type, at);
+        for (std::uint64_t i = 0; i < count; ++i) {
+          Module m;
+          std::string_view path, buildId;
+          std::uint64_t segments = 0;
+          need(d.string(&path) && d.varint(&m.base) && d.string(&buildId) &&
+                   d.varint(&segments) && segments < 4096,
+               type, at);
+          m.path = std::string(path);
+          m.buildId = std::string(buildId);
+          for (std::uint64_t s = 0; s < segments; ++s) {
+            Segment seg;
+            std::uint64_t flags = 0;
+            need(d.varint(&seg.vaddr) && d.varint(&seg.memsz) && d.varint(&flags), type, at);
+            seg.flags = static_cast<std::uint32_t>(flags);
+            m.segments.push_back(seg);
+          }
+          snapshot.modules.push_back(std::move(m));
+        }
+        m_sink.onModules(snapshot);
+        break;
+      }
+      case RecordType::Rss: {
+        std::uint64_t t = 0, rss = 0;
+        need(d.varint(&t) && d.varint(&rss), type, at);
+        m_sink.onRss(t, rss);
+        break;
+      }
+      case RecordType::Exit: {
+        std::uint64_t kind = 0, value = 0, t = 0;
+        need(d.varint(&kind) && d.varint(&value) && d.varint(&t) && kind <= 2, type, at);
+        m_sink.onExit(ExitInfo{static_cast<format::ExitKind>(kind), value, t});
+        break;
+      }
+      case RecordType::Sample: {
+        std::uint64_t timeDelta = 0, stack = 0, weight = 0;
+        need(d.varint(&timeDelta) && d.varint(&stack) && d.varint(&weight), type, at);
+        st.lastSampleTimeUs += timeDelta;
+        m_sink.onSample(Sample{st.lastSampleTimeUs, narrow32(stack, type, at), stream, weight});
+        break;
+      }
+      case RecordType::SamplerInfo: {
+        SamplerInfo info;
+        std::uint64_t clock = 0;
+        std::string_view note;
+        need(d.varint(&info.requestedHz) && d.varint(&info.achievedHz) && d.varint(&clock) &&
+                 d.string(&note),
+             type, at);
+        info.clock = static_cast<std::uint32_t>(clock);
+        info.note = std::string(note);
+        m_sink.onSamplerInfo(info);
+        break;
+      }
+      case RecordType::ThreadName: {
+        std::string_view name;
+        need(d.string(&name), type, at);
+        m_sink.onThreadName(stream, std::string(name));
+        break;
+      }
+      case RecordType::LeakKinds: {
+        std::uint64_t count = 0;
+        need(d.varint(&count) && count <= d.remaining(), type, at);
+        std::vector<LeakVerdict> verdicts;
+        verdicts.reserve(count);
+        std::uint64_t ptr = 0;
+        for (std::uint64_t i = 0; i < count; ++i) {
+          std::int64_t delta = 0;
+          std::uint64_t kind = 0;
+          need(d.zigzag(&delta) && d.varint(&kind) && kind <= 3, type, at);
+          ptr += static_cast<std::uint64_t>(delta);
+          verdicts.push_back(LeakVerdict{ptr, static_cast<format::LeakKind>(kind)});
+        }
+        m_sink.onLeakVerdicts(verdicts);
+        break;
+      }
+      case RecordType::Trailer: {
+        std::uint64_t total = 0;
+        need(d.varint(&total), type, at);
+        m_sawTrailer = true;
+        break;
+      }
+      default:
+        throw LogError("corrupt record: unknown type " + std::to_string(rawType) +
+                       " at chunk offset " + std::to_string(at));
+    }
+    // Anything after a trailer (an exec that failed, and the program went on) reopens the log.
+    if (type != RecordType::Trailer) m_sawTrailer = false;
+  }
+}
+
+}  // namespace memprof::reader

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+/// @brief Decodes the records of one chunk, keeping each stream's delta state.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+#include "memprof/reader/events.h"
+#include "sequence_merger.h"
+
+namespace memprof::reader {
+
+class StreamDecoder {
+ public:
+  StreamDecoder(EventSink& sink, SequenceMerger& merger) : m_sink(sink), m_merger(merger) {}
+
+  /// Decodes all records of a chunk of @p stream. Throws LogError on a malformed record.
+  void decodeChunk(std::uint32_t stream, const std::uint8_t* data, std::size_t size);
+
+  [[nodiscard]] bool sawTrailer() const { return m_sawTrailer; }
+  [[nodiscard]] bool sawProcess() const { return m_sawProcess; }
+  [[nodiscard]] std::uint64_t records() const { return m_records; }
+  [[nodiscard]] std::uint64_t heapEvents() const { return m_heapEvents; }
+
+ private:
+  struct StreamState {
+    std::uint64_t lastSeq = 0;
+    std::uint64_t lastTimeUs = 0;
+    std::uint64_t lastPtr = 0;
+    std::int64_t lastStack = 0;
+    std::uint64_t lastSampleTimeUs = 0;
+  };
+  EventSink& m_sink;
+  SequenceMerger& m_merger;
+  std::unordered_map<std::uint32_t, StreamState> m_streams;
+  std::uint32_t m_cachedStream = ~0U;
+  StreamState* m_cached = nullptr;
+  bool m_sawTrailer = false;
+  bool m_sawProcess = false;
+  std::uint64_t m_records = 0;
+  std::uint64_t m_heapEvents = 0;
+};
+
+}  // namespace memprof::reader

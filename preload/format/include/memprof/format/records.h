@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+/// @brief The memprof log format, version 1: file header, blocks, chunks and record types.
+///
+/// docs/log-format.md is the prose specification; this header is its single source of truth
+/// in code. Layout, outermost first:
+///
+///   File    = FileHeader Block*
+///   FileHeader (fixed 16 bytes, little endian):
+///     magic[8] = "MEMPROF\x1a"   u32 version = 1   u32 flags = 0
+///   Block   = u8 encoding (0 raw, 1 zstd) u32 storedSize u32 rawSize u32 checksum payload[storedSize]
+///             checksum = FNV-1a 32 of the stored payload bytes.
+///   payload (after decompression, rawSize bytes) = Chunk*
+///   Chunk   = varint streamId  varint length  bytes[length]
+///     A chunk is a slice of one stream's record sequence; records never straddle chunks.
+///     Stream 0 is the process stream (written by the writer thread); streams >= 1 are threads.
+///   Record  = u8 type  fields...   (fields are LEB128 varints unless noted; "z" = zig-zag)
+///
+/// Delta state is per stream and starts at zero: lastSeq, lastTimeUs, lastPtr, lastStack.
+/// Every heap event carries a process-wide sequence number (dense, from 0); the analyzer merges
+/// streams by it, which orders address reuse across threads exactly.
+#pragma once
+
+#include <cstdint>
+
+namespace memprof::format {
+
+inline constexpr char kMagic[8] = {'M', 'E', 'M', 'P', 'R', 'O', 'F', '\x1a'};
+inline constexpr std::uint32_t kVersion = 1;
+inline constexpr std::size_t kFileHeaderSize = 16;
+inline constexpr std::size_t kBlockHeaderSize = 13;
+/// Upper bound on a block's raw size; readers reject larger claims as corrupt.
+inline constexpr std::uint32_t kMaxBlockRawSize = 64U << 20;
+
+enum class BlockEncoding : std::uint8_t { Raw = 0, Zstd = 1 };
+
+/// Which interface the program called. Kept so reports can show it and mismatches can be found.
+enum class AllocFn : std::uint8_t {
+  Malloc = 0, Calloc, Realloc, ReallocArray, PosixMemalign, AlignedAlloc, Memalign, Valloc,
+  Pvalloc, New, NewArray, Free, Delete, DeleteArray, Count
+};
+
+const char* allocFnName(AllocFn fn) noexcept;
+
+enum class RecordType : std::uint8_t {
+  /// Process facts, first record of stream 0:
+  /// varint pid, varint ppid, varint startRealtimeUs, varint startMonotonicUs, varint pageSize,
+  /// varint sampleHz, string exe, varint argc, string argv[argc].
+  /// string = varint length + bytes.
+  Process = 1,
+  /// First record of each thread stream: varint osTid.
+  ThreadStart = 2,
+  /// Allocation: varint fn (AllocFn), varint seqDelta, varint timeDeltaUs, varint size,
+  /// z ptrDelta, z stackDelta. stack = id of the innermost stack node (0 = no stack).
+  Alloc = 3,
+  /// Free: varint fn, varint seqDelta, varint timeDeltaUs, z ptrDelta.
+  Free = 4,
+  /// A sequence number consumed without an event (a realloc that failed after its number was
+  /// taken): varint seqDelta. Keeps the sequence dense for the merge.
+  SeqGap = 5,
+  /// Stack trie node: varint id, varint parentId (0 = root), varint ip (return address as
+  /// unwound; the analyzer subtracts 1 for lookup), varint generation (module-map generation).
+  StackNode = 6,
+  /// Module map snapshot, complete: varint generation, varint count, then per module:
+  /// string path, varint base (load bias, dlpi_addr), string buildId (raw bytes),
+  /// varint segmentCount, per segment: varint vaddr, varint memsz, varint flags (PF_*).
+  Modules = 7,
+  /// Resident set size: varint timeDeltaUs (stream-relative), varint rssBytes.
+  Rss = 8,
+  /// How the process ended: varint kind (ExitKind), varint value (status or signal number),
+  /// varint timeUs (absolute, monotonic-relative to start).
+  Exit = 9,
+  /// CPU sample: varint timeDeltaUs, varint stack (innermost node; its ip is the exact PC),
+  /// varint weight (samples represented, normally 1).
+  Sample = 10,
+  /// Sampling configuration actually achieved: varint requestedHz, varint achievedHz,
+  /// varint clock (0 cpu, 1 wall), string note.
+  SamplerInfo = 11,
+  /// Thread name: string name.
+  ThreadName = 12,
+  /// Leak scan verdicts (written at exit): varint count, then per block: z ptrDelta, varint kind
+  /// (LeakKind). Blocks not listed were not scanned.
+  LeakKinds = 13,
+  /// End of a clean log: varint totalEvents. Its absence means the log was cut short.
+  Trailer = 14,
+};
+
+enum class ExitKind : std::uint8_t { Exited = 0, Signaled = 1, Exec = 2 };
+enum class LeakKind : std::uint8_t { Definite = 0, Indirect = 1, Possible = 2, Reachable = 3 };
+
+inline constexpr std::uint32_t kMaxRecordType = 14;
+
+/// FNV-1a over a byte range; used as the block checksum (cheap, and catches truncation/garbage).
+inline std::uint32_t fnv1a32(const std::uint8_t* data, std::size_t size) noexcept {
+  std::uint32_t h = 2166136261U;
+  for (std::size_t i = 0; i < size; ++i) {
+    h ^= data[i];
+    h *= 16777619U;
+  }
+  return h;
+}
+
+}  // namespace memprof::format

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+/// @brief MEMPROF_* environment parsing and log path expansion.
+#include "config.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace memprof::preload {
+
+Config g_config;
+
+namespace {
+
+bool append(char* out, std::size_t size, std::size_t* at, const char* s, std::size_t n) {
+  if (*at + n + 1 > size) return false;
+  std::memcpy(out + *at, s, n);
+  *at += n;
+  out[*at] = '\0';
+  return true;
+}
+
+/// Makes @p path absolute against the current directory, so a later chdir changes nothing.
+void makeAbsolute(const char* path, char* out, std::size_t size) {
+  if (path[0] == '/') {
+    std::strncpy(out, path, size - 1);
+    out[size - 1] = '\0';
+    return;
+  }
+  char cwd[2048];
+  if (getcwd(cwd, sizeof cwd) == nullptr) cwd[0] = '\0';
+  std::size_t at = 0;
+  out[0] = '\0';
+  const char* rest = path;
+  if (rest[0] == '.' && rest[1] == '/') rest += 2;
+  if (!append(out, size, &at, cwd, std::strlen(cwd)) || !append(out, size, &at, "/", 1) ||
+      !append(out, size, &at, rest, std::strlen(rest))) {
+    out[0] = '\0';
+  }
+}
+
+void exeName(char* out, std::size_t size) {
+  char exe[4096];
+  const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  exe[n > 0 ? n : 0] = '\0';
+  const char* slash = std::strrchr(exe, '/');
+  std::strncpy(out, slash != nullptr ? slash + 1 : exe, size - 1);
+  out[size - 1] = '\0';
+}
+
+}  // namespace
+
+void loadConfig() noexcept {
+  const char* output = getenv("MEMPROF_OUTPUT");
+  if (output == nullptr || output[0] == '\0') output = "./%e.%p.mprof";
+  makeAbsolute(output, g_config.output, sizeof g_config.output);
+  g_config.outputIsExact = std::strstr(g_config.output, "%p") == nullptr;
+  if (g_config.outputIsExact) {
+    // Descendants write next to the main log, named after themselves.
+    std::strcpy(g_config.descendantOutput, g_config.output);
+    char* slash = std::strrchr(g_config.descendantOutput, '/');
+    char* tail = slash != nullptr ? slash + 1 : g_config.descendantOutput;
+    const std::size_t room = sizeof g_config.descendantOutput -
+                             static_cast<std::size_t>(tail - g_config.descendantOutput);
+    std::strncpy(tail, "%e.%p.mprof", room - 1);
+  } else {
+    std::strcpy(g_config.descendantOutput, g_config.output);
+  }
+  if (const char* hz = getenv("MEMPROF_SAMPLE_HZ"); hz != nullptr && hz[0] != '\0') {
+    const long v = std::strtol(hz, nullptr, 10);
+    g_config.sampleHz = v < 0 ? 0U : (v > 100000 ? 100000U : static_cast<unsigned>(v));
+  }
+  if (const char* follow = getenv("MEMPROF_FOLLOW"); follow != nullptr) {
+    g_config.follow = !(follow[0] == '0' || std::strcmp(follow, "no") == 0);
+  }
+  if (const char* clock = getenv("MEMPROF_CLOCK"); clock != nullptr && std::strcmp(clock, "wall") == 0) {
+    std::strcpy(g_config.clock, "wall");
+  }
+}
+
+bool expandOutputPath(const char* pattern, char* out, std::size_t size) noexcept {
+  std::size_t at = 0;
+  out[0] = '\0';
+  for (const char* p = pattern; *p != '\0'; ++p) {
+    if (p[0] == '%' && p[1] == 'p') {
+      char digits[24];
+      int n = 0;
+      for (long v = getpid(); v > 0; v /= 10) digits[n++] = static_cast<char>('0' + v % 10);
+      char rev[24];
+      for (int i = 0; i < n; ++i) rev[i] = digits[n - 1 - i];
+      if (!append(out, size, &at, rev, static_cast<std::size_t>(n))) return false;
+      ++p;
+    } else if (p[0] == '%' && p[1] == 'e') {
+      char name[256];
+      exeName(name, sizeof name);
+      if (!append(out, size, &at, name, std::strlen(name))) return false;
+      ++p;
+    } else if (!append(out, size, &at, p, 1)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void publishDescendantEnvironment() noexcept {
+  if (g_config.outputIsExact) setenv("MEMPROF_OUTPUT", g_config.descendantOutput, 1);
+  if (g_config.follow) return;
+  // Not following: exec'd programs must not load us. Remove our entry from LD_PRELOAD.
+  const char* preload = getenv("LD_PRELOAD");
+  if (preload == nullptr) return;
+  char kept[4096];
+  std::size_t at = 0;
+  kept[0] = '\0';
+  const char* p = preload;
+  while (*p != '\0') {
+    while (*p == ' ' || *p == ':') ++p;
+    const char* start = p;
+    while (*p != '\0' && *p != ' ' && *p != ':') ++p;
+    const std::size_t n = static_cast<std::size_t>(p - start);
+    if (n == 0) break;
+    const bool ours = n >= 13 && std::strncmp(p - 13, "libmemprof.so", 13) == 0;
+    if (!ours) {
+      if (at > 0) append(kept, sizeof kept, &at, ":", 1);
+      append(kept, sizeof kept, &at, start, n);
+    }
+  }
+  if (at == 0) unsetenv("LD_PRELOAD"); else setenv("LD_PRELOAD", kept, 1);
+}
+
+}  // namespace memprof::preload

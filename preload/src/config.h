@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+/// @brief The MEMPROF_* environment, read once at start-up into plain data.
+///
+/// MEMPROF_OUTPUT     log path; %p expands to the pid, %e to the executable's name.
+///                    Without %p only this process writes it exactly; descendants (fork, exec)
+///                    write "<same dir>/%e.%p.mprof". Default "./%e.%p.mprof".
+/// MEMPROF_SAMPLE_HZ  CPU sampling rate per thread (0 = off; default 1000).
+/// MEMPROF_FOLLOW     0 = record this process only (no fork children, no exec'd programs).
+/// Thread-safety: written before recording starts, read-only afterwards.
+#pragma once
+
+#include <cstddef>
+
+namespace memprof::preload {
+
+struct Config {
+  char output[4096];            ///< pattern for this process
+  char descendantOutput[4096];  ///< pattern for fork children and exec'd programs
+  bool outputIsExact = false;   ///< output has no %p: truncate and reuse as given
+  unsigned sampleHz = 1000;
+  bool follow = true;
+  char clock[8] = "cpu";        ///< "cpu" or "wall"
+};
+
+extern Config g_config;
+
+/// Reads the environment (getenv only; no allocation) and makes paths absolute.
+void loadConfig() noexcept;
+
+/// Expands @p pattern for this process into @p out; false if it does not fit.
+bool expandOutputPath(const char* pattern, char* out, std::size_t size) noexcept;
+
+/// Replaces MEMPROF_OUTPUT in the environment with the descendant pattern, and drops this
+/// library from LD_PRELOAD when not following. Called once from the constructor, before main.
+void publishDescendantEnvironment() noexcept;
+
+}  // namespace memprof::preload

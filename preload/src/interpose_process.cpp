@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+/// @brief Process-level hooks: dlclose (module map), _exit/_Exit (flush) and exec* (flush
+/// before the image is replaced; the new program records its own log).
+///
+/// dlopen is deliberately NOT interposed: glibc resolves a dlopen'ed name against the caller's
+/// RUNPATH, found from the return address, and a wrapper would make libmemprof the caller.
+/// New modules are instead noticed when an address falls outside every known module.
+#include <stdarg.h>
+#include <unistd.h>
+
+#include "interpose_common.h"
+
+using namespace memprof::preload;
+
+MEMPROF_EXPORT int dlclose(void* handle) {
+  ensureResolved();
+  const int rc = g_real.dlclose(handle);
+  if (t_inHook == 0) afterDlclose();
+  return rc;
+}
+
+MEMPROF_EXPORT __attribute__((noreturn)) void _exit(int status) {
+  ensureResolved();
+  onImmediateExit(status);
+  g_real.exit_(status);
+  __builtin_unreachable();
+}
+
+MEMPROF_EXPORT __attribute__((noreturn)) void _Exit(int status) {
+  ensureResolved();
+  onImmediateExit(status);
+  g_real.Exit_(status);
+  __builtin_unreachable();
+}
+
+MEMPROF_EXPORT int execve(const char* path, char* const argv[], char* const envp[]) {
+  ensureResolved();
+  beforeExec();
+  return g_real.execve(path, argv, envp);
+}
+
+MEMPROF_EXPORT int execv(const char* path, char* const argv[]) {
+  ensureResolved();
+  beforeExec();
+  return g_real.execv(path, argv);
+}
+
+MEMPROF_EXPORT int execvp(const char* file, char* const argv[]) {
+  ensureResolved();
+  beforeExec();
+  return g_real.execvp(file, argv);
+}
+
+MEMPROF_EXPORT int execvpe(const char* file, char* const argv[], char* const envp[]) {
+  ensureResolved();
+  beforeExec();
+  return g_real.execvpe(file, argv, envp);
+}
+
+MEMPROF_EXPORT int fexecve(int fd, char* const argv[], char* const envp[]) {
+  ensureResolved();
+  beforeExec();
+  return g_real.fexecve(fd, argv, envp);
+}
+
+namespace {
+
+/// Collects execl-style variadic arguments into an argv array on the stack.
+template <typename Exec>
+int execlCommon(const char* arg0, va_list ap, bool withEnv, Exec exec) {
+  va_list count;
+  va_copy(count, ap);
+  std::size_t argc = 1;
+  while (va_arg(count, char*) != nullptr) ++argc;
+  va_end(count);
+  char** argv = static_cast<char**>(__builtin_alloca((argc + 1) * sizeof(char*)));
+  argv[0] = const_cast<char*>(arg0);
+  for (std::size_t i = 1; i <= argc; ++i) argv[i] = va_arg(ap, char*);
+  char* const* envp = withEnv ? va_arg(ap, char* const*) : environ;
+  return exec(argv, envp);
+}
+
+}  // namespace
+
+MEMPROF_EXPORT int execl(const char* path, const char* arg, ...) {
+  va_list ap;
+  va_start(ap, arg);
+  const int rc = execlCommon(arg, ap, false, [&](char** argv, char* const*) {
+    return execv(path, argv);
+  });
+  va_end(ap);
+  return rc;
+}
+
+MEMPROF_EXPORT int execlp(const char* file, const char* arg, ...) {
+  va_list ap;
+  va_start(ap, arg);
+  const int rc = execlCommon(arg, ap, false, [&](char** argv, char* const*) {
+    return execvp(file, argv);
+  });
+  va_end(ap);
+  return rc;
+}
+
+MEMPROF_EXPORT int execle(const char* path, const char* arg, ...) {
+  va_list ap;
+  va_start(ap, arg);
+  const int rc = execlCommon(arg, ap, true, [&](char** argv, char* const* envp) {
+    return execve(path, argv, envp);
+  });
+  va_end(ap);
+  return rc;
+}

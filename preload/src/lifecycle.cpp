@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+/// @brief Init stages, atfork, on_exit, destructor, fatal signals, exec and _exit.
+#include "lifecycle.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+
+#include "clock.h"
+#include "config.h"
+#include "log_sink.h"
+#include "memprof/format/encoder.h"
+#include "module_map.h"
+#include "process_info.h"
+#include "real_functions.h"
+#include "recorder.h"
+#include "stack_capture.h"
+#include "stack_trie.h"
+#include "thread_state.h"
+#include "writer_thread.h"
+
+namespace memprof::preload {
+
+std::uint64_t g_startNs = 0;
+
+namespace {
+
+enum : int { kNotStarted = 0, kStarting = 1, kStarted = 2 };
+std::atomic<int> s_initState{kNotStarted};
+std::atomic<bool> s_exitRecorded{false};
+
+constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS,  SIGILL,  SIGFPE,  SIGABRT, SIGTERM,
+                                 SIGINT,  SIGHUP,  SIGQUIT, SIGPIPE, SIGXCPU, SIGXFSZ, SIGSYS};
+struct sigaction s_previous[65];
+
+void stageOneInit() {
+  g_startNs = monotonicNs();
+  g_pid = getpid();
+  loadConfig();
+  initSelfRange();
+  initStackCapture();
+  initThreadRegistry();
+  g_recording.store(true, std::memory_order_release);
+}
+
+std::size_t encodeExit(std::uint8_t* buf, std::size_t size, format::ExitKind kind, int value) {
+  format::Encoder e(buf, size);
+  e.type(format::RecordType::Exit)
+      .varint(static_cast<std::uint8_t>(kind))
+      .varint(static_cast<std::uint64_t>(static_cast<unsigned>(value)))
+      .varint(nowUs());
+  return e.size();
+}
+
+/// Records how the process ends and writes everything out, within @p waitMs for the lock.
+void recordEndAndFinalize(format::ExitKind kind, int value, bool reopenable, unsigned waitMs) {
+  if (!g_recording.load() || getpid() != g_pid) return;
+  ++t_inHook;
+  recordRssNow();
+  if (!s_exitRecorded.exchange(true) || kind != format::ExitKind::Exited) {
+    std::uint8_t buf[32];
+    const std::size_t n = encodeExit(buf, sizeof buf, kind, value);
+    if (drainTryLockFor(waitMs)) {
+      writeProcessRecordLocked(buf, n);
+      drainUnlock();
+    }
+  }
+  finalizeLog(reopenable, waitMs);
+  if (!reopenable) g_recording.store(false);
+  --t_inHook;
+}
+
+void onExit(int status, void*) {
+  // Registered from our constructor, which runs inside ld.so's _dl_init before
+  // __libc_start_main registers _dl_fini; exit handlers run in reverse order, so this runs after
+  // the program's atexit handlers, static destructors and every library destructor: the last
+  // moment at which the program can still allocate or free. Write the end of the log here.
+  recordEndAndFinalize(format::ExitKind::Exited, status, false, 2000);
+}
+
+void onFatalSignal(int sig, siginfo_t*, void*) {
+  const int savedErrno = errno;
+  recordEndAndFinalize(format::ExitKind::Signaled, sig, false, 1000);
+  // Die exactly as we would have without memprof: default action, same signal.
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  sigaction(sig, &dfl, nullptr);
+  raise(sig);
+  errno = savedErrno;
+}
+
+void installFatalSignalHandlers() {
+  for (const int sig : kFatalSignals) {
+    struct sigaction current {};
+    if (sigaction(sig, nullptr, &current) != 0) continue;
+    // Only where the program would have died anyway: never replace its handlers, never
+    // un-ignore a signal ignored at start-up (e.g. SIGPIPE under nohup-like launchers).
+    if ((current.sa_flags & SA_SIGINFO) != 0 || current.sa_handler != SIG_DFL) continue;
+    struct sigaction ours {};
+    ours.sa_sigaction = onFatalSignal;
+    ours.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&ours.sa_mask);
+    s_previous[sig] = current;
+    sigaction(sig, &ours, nullptr);
+  }
+}
+
+void forkPrepare() {
+  ++t_inHook;
+  drainLock();
+}
+
+void forkParent() {
+  drainUnlock();
+  --t_inHook;
+}
+
+void forkChild() {
+  g_pid = getpid();
+  markForkChild();
+  resetLogAfterFork();
+  resetModuleLockAfterFork();
+  resetSequenceAfterFork();
+  resetNodeIds();
+  s_exitRecorded.store(false);
+  if (!g_config.follow) {
+    g_recording.store(false);
+  } else {
+    resetRegistryAfterFork();
+    startWriterThread();
+  }
+  --t_inHook;
+}
+
+}  // namespace
+
+bool lazyInitAndCheck() noexcept {
+  if (t_inHook != 0) return false;
+  int state = s_initState.load(std::memory_order_acquire);
+  if (state == kNotStarted && s_initState.compare_exchange_strong(state, kStarting)) {
+    ++t_inHook;
+    stageOneInit();
+    s_initState.store(kStarted, std::memory_order_release);
+    --t_inHook;
+  }
+  return g_recording.load(std::memory_order_acquire) && !logClosed();
+}
+
+void onImmediateExit(int status) noexcept {
+  recordEndAndFinalize(format::ExitKind::Exited, status, false, 2000);
+}
+
+void beforeExec() noexcept { recordEndAndFinalize(format::ExitKind::Exec, 0, true, 2000); }
+
+void afterDlclose() noexcept {
+  if (!g_recording.load()) return;
+  ReentrancyGuard guard;
+  flushStackCaptureCache();
+  g_cacheEpoch.fetch_add(1, std::memory_order_acq_rel);
+  refreshModules(false);
+}
+
+__attribute__((constructor)) static void memprofConstructor() {
+  ++t_inHook;
+  if (ensureResolved()) {
+    --t_inHook;
+    lazyInitAndCheck();
+    ++t_inHook;
+    publishDescendantEnvironment();
+    pthread_atfork(forkPrepare, forkParent, forkChild);
+    on_exit(onExit, nullptr);
+    installFatalSignalHandlers();
+    drainLock();
+    ensureLogOpenLocked();  // create the file now, before the program can chdir
+    drainUnlock();
+    startWriterThread();
+  }
+  --t_inHook;
+}
+
+// No destructor: it would run in _dl_fini, before the library destructors that still free
+// memory and before onExit (see there). The log is finished by onExit, _exit or a fatal signal.
+
+}  // namespace memprof::preload

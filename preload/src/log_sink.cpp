@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: MIT
+/// @brief Block assembly, compression and file output for the recorder.
+#include "log_sink.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+#define ZSTD_STATIC_LINKING_ONLY  // ZSTD_customMem: zstd must allocate from our memory, not malloc
+#include <zstd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+#include "clock.h"
+#include "config.h"
+#include "internal_memory.h"
+#include "memprof/format/encoder.h"
+#include "process_info.h"
+#include "thread_state.h"
+
+namespace memprof::preload {
+
+namespace {
+
+constexpr std::size_t kStagingBytes = 16U << 20;  // > ring size, so one ring always fits
+std::atomic<bool> s_lock{false};
+int s_fd = -1;
+bool s_openFailed = false;
+std::atomic<bool> s_closed{false};
+std::uint8_t* s_staging = nullptr;
+std::size_t s_stagingUsed = 0;
+std::uint8_t* s_compressed = nullptr;
+std::size_t s_compressedCapacity = 0;
+ZSTD_CCtx* s_cctx = nullptr;
+std::uint64_t s_totalEvents = 0;
+
+void writeAll(const void* data, std::size_t size) {
+  const auto* p = static_cast<const std::uint8_t*>(data);
+  while (size > 0 && s_fd >= 0) {
+    const ssize_t n = write(s_fd, p, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      static const char kMsg[] = "memprof: writing the log failed; recording stopped\n";
+      (void)!write(2, kMsg, sizeof kMsg - 1);
+      close(s_fd);
+      s_fd = -1;
+      s_closed.store(true);
+      return;
+    }
+    p += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+bool ensureBuffers() {
+  if (s_staging != nullptr) return true;
+  s_staging = static_cast<std::uint8_t*>(internalMap(kStagingBytes));
+  s_compressedCapacity = ZSTD_compressBound(kStagingBytes);
+  s_compressed = static_cast<std::uint8_t*>(internalMap(s_compressedCapacity));
+  const ZSTD_customMem mem{internalAllocForZstd, internalFreeForZstd, nullptr};
+  s_cctx = ZSTD_createCCtx_advanced(mem);
+  if (s_cctx != nullptr) ZSTD_CCtx_setParameter(s_cctx, ZSTD_c_compressionLevel, 1);
+  return s_staging != nullptr && s_compressed != nullptr;
+}
+
+int openExclusive(const char* path, bool exact) {
+  if (exact) return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd >= 0 || errno != EEXIST) return fd;
+  // Same pid, same name: an exec'd image of the same program. Number the next ones.
+  char alt[4200];
+  const std::size_t len = std::strlen(path);
+  const char* dot = len > 6 && std::strcmp(path + len - 6, ".mprof") == 0 ? path + len - 6 : path + len;
+  for (int i = 1; i < 1000 && fd < 0; ++i) {
+    const std::size_t stem = static_cast<std::size_t>(dot - path);
+    if (stem + 16 + std::strlen(dot) >= sizeof alt) return -1;
+    std::memcpy(alt, path, stem);
+    char num[12];
+    int n = 0;
+    for (int v = i; v > 0; v /= 10) num[n++] = static_cast<char>('0' + v % 10);
+    std::size_t at = stem;
+    alt[at++] = '.';
+    while (n > 0) alt[at++] = num[--n];
+    std::strcpy(alt + at, dot);
+    fd = open(alt, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0 && errno != EEXIST) return fd;
+  }
+  return fd;
+}
+
+void appendChunkLocked(std::uint32_t stream, const std::uint8_t* bytes, std::size_t size);
+
+}  // namespace
+
+void drainLock() noexcept {
+  unsigned spins = 0;
+  while (s_lock.exchange(true, std::memory_order_acquire)) {
+    if (++spins > 64) sched_yield();
+  }
+}
+
+bool drainTryLockFor(unsigned milliseconds) noexcept {
+  const std::uint64_t deadline = monotonicNs() + std::uint64_t{milliseconds} * 1000000ULL;
+  while (s_lock.exchange(true, std::memory_order_acquire)) {
+    if (monotonicNs() > deadline) return false;
+    const timespec pause{0, 100000};
+    nanosleep(&pause, nullptr);
+  }
+  return true;
+}
+
+void drainUnlock() noexcept { s_lock.store(false, std::memory_order_release); }
+
+bool logClosed() noexcept { return s_closed.load(std::memory_order_relaxed); }
+
+bool ensureLogOpenLocked() noexcept {
+  if (s_fd >= 0) return true;
+  if (s_openFailed || s_closed.load()) return false;
+  if (!ensureBuffers()) {
+    s_openFailed = true;
+    return false;
+  }
+  char path[4200];
+  const bool root = isRootImage();
+  const char* pattern = root ? g_config.output : g_config.descendantOutput;
+  if (!expandOutputPath(pattern, path, sizeof path) ||
+      (s_fd = openExclusive(path, root && g_config.outputIsExact)) < 0) {
+    static const char kMsg[] = "memprof: cannot create the log file; recording disabled: ";
+    (void)!write(2, kMsg, sizeof kMsg - 1);
+    (void)!write(2, path, std::strlen(path));
+    (void)!write(2, "\n", 1);
+    s_openFailed = true;
+    s_closed.store(true);
+    return false;
+  }
+  std::uint8_t header[format::kFileHeaderSize];
+  format::writeFileHeader(header);
+  writeAll(header, sizeof header);
+  // The Process record leads stream 0 so readers learn the pid and command line first.
+  std::uint8_t* record = s_compressed;  // scratch: no block is being compressed right now
+  const std::size_t n = encodeProcessRecord(record, 64 * 1024);
+  appendChunkLocked(0, record, n);
+  return true;
+}
+
+namespace {
+
+void appendChunkLocked(std::uint32_t stream, const std::uint8_t* bytes, std::size_t size) {
+  if (s_stagingUsed + size + 32 > kStagingBytes) flushBlockLocked();
+  format::Encoder e(s_staging + s_stagingUsed, 32);
+  e.varint(stream).varint(size);
+  s_stagingUsed += e.size();
+  std::memcpy(s_staging + s_stagingUsed, bytes, size);
+  s_stagingUsed += size;
+}
+
+}  // namespace
+
+void drainRingLocked(ThreadState* state) noexcept {
+  const std::size_t used = state->ring.used();
+  if (used == 0 || !ensureLogOpenLocked()) return;
+  if (s_stagingUsed + used + 32 > kStagingBytes) flushBlockLocked();
+  format::Encoder e(s_staging + s_stagingUsed, 32);
+  e.varint(state->streamId).varint(used);
+  const std::size_t headerSize = e.size();
+  const std::size_t copied = state->ring.drain(s_staging + s_stagingUsed + headerSize, used);
+  if (copied != used) return;  // cannot happen: we asked for exactly what was published
+  s_stagingUsed += headerSize + copied;
+}
+
+void drainAllLocked() noexcept {
+  for (ThreadState* s = registryHead(); s != nullptr; s = s->next.load(std::memory_order_acquire)) {
+    const ThreadStatus status = s->status.load(std::memory_order_acquire);
+    if (status == ThreadStatus::Free) continue;
+    drainRingLocked(s);
+    if (status == ThreadStatus::Exited && s->ring.used() == 0) {
+      s->status.store(ThreadStatus::Free, std::memory_order_release);
+    }
+  }
+}
+
+void flushBlockLocked() noexcept {
+  if (s_stagingUsed == 0 || s_fd < 0) return;
+  std::size_t stored = 0;
+  format::BlockEncoding encoding = format::BlockEncoding::Raw;
+  const std::uint8_t* payload = s_staging;
+  if (s_cctx != nullptr) {
+    const std::size_t n = ZSTD_compress2(s_cctx, s_compressed, s_compressedCapacity, s_staging,
+                                         s_stagingUsed);
+    if (ZSTD_isError(n) == 0) {
+      stored = n;
+      encoding = format::BlockEncoding::Zstd;
+      payload = s_compressed;
+    }
+  }
+  if (encoding == format::BlockEncoding::Raw) stored = s_stagingUsed;
+  std::uint8_t header[format::kBlockHeaderSize];
+  format::Encoder e(header, sizeof header);
+  e.u8(static_cast<std::uint8_t>(encoding))
+      .u32le(static_cast<std::uint32_t>(stored))
+      .u32le(static_cast<std::uint32_t>(s_stagingUsed))
+      .u32le(format::fnv1a32(payload, stored));
+  iovec parts[2] = {{header, sizeof header}, {const_cast<std::uint8_t*>(payload), stored}};
+  const ssize_t written = writev(s_fd, parts, 2);
+  if (written != static_cast<ssize_t>(sizeof header + stored)) {
+    // Partial or interrupted: finish the rest with plain writes.
+    std::size_t done = written > 0 ? static_cast<std::size_t>(written) : 0;
+    if (done < sizeof header) {
+      writeAll(header + done, sizeof header - done);
+      done = sizeof header;
+    }
+    writeAll(payload + (done - sizeof header), stored - (done - sizeof header));
+  }
+  s_stagingUsed = 0;
+}
+
+void writeProcessRecordLocked(const std::uint8_t* bytes, std::size_t size) noexcept {
+  if (s_closed.load() || !ensureLogOpenLocked()) return;
+  appendChunkLocked(0, bytes, size);
+}
+
+void writeProcessRecord(const std::uint8_t* bytes, std::size_t size) noexcept {
+  drainLock();
+  writeProcessRecordLocked(bytes, size);
+  drainUnlock();
+}
+
+void finalizeLog(bool reopenable, unsigned lockWaitMs) noexcept {
+  if (!drainTryLockFor(lockWaitMs)) return;
+  if (!s_closed.load() && ensureLogOpenLocked()) {
+    drainAllLocked();
+    std::uint8_t buf[32];
+    format::Encoder e(buf, sizeof buf);
+    e.type(format::RecordType::Trailer).varint(s_totalEvents);
+    appendChunkLocked(0, e.data(), e.size());
+    flushBlockLocked();
+    if (!reopenable) s_closed.store(true);
+  }
+  drainUnlock();
+}
+
+void resetLogAfterFork() noexcept {
+  s_lock.store(false);
+  if (s_fd >= 0) close(s_fd);
+  s_fd = -1;
+  s_stagingUsed = 0;
+  s_openFailed = false;
+}
+
+}  // namespace memprof::preload

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+/// @brief Encoding of Alloc/Free/StackNode records on the hot path.
+#include "recorder.h"
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log_sink.h"
+#include "memprof/format/encoder.h"
+#include "module_map.h"
+#include "stack_capture.h"
+#include "thread_state.h"
+
+namespace memprof::preload {
+
+std::atomic<bool> g_recording{false};
+std::atomic<int> g_writerWake{0};
+
+namespace {
+
+std::atomic<std::uint64_t> s_sequence{0};
+
+void pushTo(ThreadState* s, const std::uint8_t* bytes, std::size_t size) {
+  if (!s->ring.push(bytes, size)) {
+    // Full: drain our own ring into the file ourselves rather than wait for the writer, so a
+    // stalled writer can never block the program.
+    drainLock();
+    drainRingLocked(s);
+    drainUnlock();
+    if (!s->ring.push(bytes, size)) return;  // log closed or unwritable: drop
+  }
+  if (s->ring.used() > s->ring.capacity() / 4 &&
+      !s->wakeRequested.exchange(true, std::memory_order_relaxed)) {
+    wakeWriter();
+  }
+}
+
+void onNewNode(void* context, std::uint32_t id, std::uint32_t parent, std::uintptr_t ip) {
+  auto* s = static_cast<ThreadState*>(context);
+  // An address outside every known module means something was loaded since the last snapshot
+  // (dlopen, or glibc loading an NSS module behind our back): refresh before naming it.
+  const std::uint32_t generation = moduleCovers(ip) ? moduleGeneration() : refreshModules(false);
+  std::uint8_t buf[48];
+  format::Encoder e(buf, sizeof buf);
+  e.type(format::RecordType::StackNode).varint(id).varint(parent).varint(ip).varint(generation);
+  pushTo(s, e.data(), e.size());
+}
+
+ThreadState* readyState() {
+  ThreadState* s = currentThreadState();
+  if (s == nullptr) return nullptr;
+  const std::uint32_t epoch = g_cacheEpoch.load(std::memory_order_acquire);
+  if (s->cacheEpoch != epoch) {
+    s->trie.clear();
+    s->cacheEpoch = epoch;
+  }
+  return s;
+}
+
+}  // namespace
+
+std::uint64_t takeSequence() noexcept { return s_sequence.fetch_add(1, std::memory_order_relaxed); }
+std::uint64_t sequenceCount() noexcept { return s_sequence.load(std::memory_order_relaxed); }
+void resetSequenceAfterFork() noexcept { s_sequence.store(0, std::memory_order_relaxed); }
+
+void wakeWriter() noexcept {
+  g_writerWake.store(1, std::memory_order_release);
+  syscall(SYS_futex, reinterpret_cast<int*>(&g_writerWake), FUTEX_WAKE_PRIVATE, 1, nullptr,
+          nullptr, 0);
+}
+
+void pushRecord(const std::uint8_t* bytes, std::size_t size) noexcept {
+  ThreadState* s = currentThreadState();
+  if (s != nullptr) pushTo(s, bytes, size);
+}
+
+void recordAlloc(format::AllocFn fn, const void* ptr, std::size_t size) noexcept {
+  ThreadState* s = readyState();
+  if (s == nullptr) return;
+  std::uintptr_t ips[kMaxFrames];
+  const std::size_t depth = captureStack(ips, kMaxFrames);
+  const std::uint32_t stack = s->trie.intern(ips, depth, onNewNode, s);
+  const std::uint64_t seq = takeSequence();
+  const std::uint64_t t = nowUs();
+  const auto p = reinterpret_cast<std::uint64_t>(ptr);
+  std::uint8_t buf[64];
+  format::Encoder e(buf, sizeof buf);
+  e.type(format::RecordType::Alloc)
+      .varint(static_cast<std::uint8_t>(fn))
+      .varint(seq - s->lastSeq)
+      .varint(t >= s->lastTimeUs ? t - s->lastTimeUs : 0)
+      .varint(size)
+      .zigzag(static_cast<std::int64_t>(p - s->lastPtr))
+      .zigzag(static_cast<std::int64_t>(stack) - static_cast<std::int64_t>(s->lastStack));
+  s->lastSeq = seq;
+  if (t > s->lastTimeUs) s->lastTimeUs = t;
+  s->lastPtr = p;
+  s->lastStack = stack;
+  pushTo(s, e.data(), e.size());
+}
+
+void recordFree(format::AllocFn fn, const void* ptr, std::uint64_t seq) noexcept {
+  ThreadState* s = readyState();
+  if (s == nullptr) return;
+  const std::uint64_t t = nowUs();
+  const auto p = reinterpret_cast<std::uint64_t>(ptr);
+  std::uint8_t buf[48];
+  format::Encoder e(buf, sizeof buf);
+  e.type(format::RecordType::Free)
+      .varint(static_cast<std::uint8_t>(fn))
+      .varint(seq - s->lastSeq)
+      .varint(t >= s->lastTimeUs ? t - s->lastTimeUs : 0)
+      .zigzag(static_cast<std::int64_t>(p - s->lastPtr));
+  s->lastSeq = seq;
+  if (t > s->lastTimeUs) s->lastTimeUs = t;
+  s->lastPtr = p;
+  pushTo(s, e.data(), e.size());
+}
+
+void recordSequenceGap(std::uint64_t seq) noexcept {
+  ThreadState* s = readyState();
+  if (s == nullptr) return;
+  std::uint8_t buf[16];
+  format::Encoder e(buf, sizeof buf);
+  e.type(format::RecordType::SeqGap).varint(seq - s->lastSeq);
+  s->lastSeq = seq;
+  pushTo(s, e.data(), e.size());
+}
+
+}  // namespace memprof::preload

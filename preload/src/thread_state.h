@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+/// @brief Per-thread recorder state: the event ring, delta-encoding state and stack trie.
+///
+/// Reached through one initial-exec TLS pointer (no allocation on first access, unlike
+/// non-trivial thread_local objects). States live in internal memory and are kept in a
+/// lock-free registry the writer walks; a state whose thread exited is drained and reused.
+/// Thread-safety: a state is written only by its thread; the registry is lock-free.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstdint>
+
+#include "byte_ring.h"
+#include "stack_trie.h"
+
+#define MEMPROF_TLS __attribute__((tls_model("initial-exec")))
+
+namespace memprof::preload {
+
+enum class ThreadStatus : std::uint32_t { Active = 0, Exited = 1, Free = 2 };
+
+struct ThreadState {
+  ByteRing ring;
+  StackTrie trie;
+  std::atomic<ThreadStatus> status{ThreadStatus::Active};
+  std::atomic<ThreadState*> next{nullptr};
+  std::uint32_t streamId = 0;
+  std::uint32_t cacheEpoch = 0;
+  std::uint64_t lastSeq = 0;
+  std::uint64_t lastTimeUs = 0;
+  std::uint64_t lastPtr = 0;
+  std::uint64_t lastStack = 0;
+  std::uint64_t lastSampleTimeUs = 0;
+  pid_t tid = 0;
+  std::atomic<bool> wakeRequested{false};
+  std::uint8_t* ringMemory = nullptr;
+};
+
+/// (__thread, not thread_local: plain TLS, no init wrapper call on every access.)
+/// Reentrancy guard depth: non-zero while this thread is inside a hook, the writer, or a fork.
+extern __thread int t_inHook MEMPROF_TLS;
+extern __thread ThreadState* t_state MEMPROF_TLS;
+
+/// RAII guard: calls made while it lives pass straight through to the real functions.
+class ReentrancyGuard {
+ public:
+  ReentrancyGuard() noexcept { ++t_inHook; }
+  ~ReentrancyGuard() { --t_inHook; }
+  ReentrancyGuard(const ReentrancyGuard&) = delete;
+  ReentrancyGuard& operator=(const ReentrancyGuard&) = delete;
+};
+
+/// This thread's state, created on first use; nullptr if memory is exhausted.
+ThreadState* currentThreadState() noexcept;
+
+/// First state of the registry (walk with next).
+ThreadState* registryHead() noexcept;
+
+/// Creates the pthread key whose destructor marks a thread's state Exited.
+void initThreadRegistry() noexcept;
+
+/// In a forked child: every other thread is gone. Their states become Free (their events
+/// belong to the parent's log); the caller's state restarts as a fresh stream.
+void resetRegistryAfterFork() noexcept;
+
+/// Starts a new stream in @p state: new id, reset deltas, ThreadStart record.
+void beginStream(ThreadState* state) noexcept;
+
+}  // namespace memprof::preload

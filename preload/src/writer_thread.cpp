@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+/// @brief Periodic draining, RSS sampling and module polling.
+#include "writer_thread.h"
+
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log_sink.h"
+#include "memprof/format/encoder.h"
+#include "module_map.h"
+#include "recorder.h"
+#include "thread_state.h"
+
+namespace memprof::preload {
+
+namespace {
+
+constexpr long kTickNs = 10'000'000;  // 10 ms: bounds what a SIGKILL can lose
+
+std::uint64_t readRssBytes(int fd) {
+  char buf[128];
+  const ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+  if (n <= 0) return 0;
+  buf[n] = '\0';
+  const char* p = buf;
+  while (*p != '\0' && *p != ' ') ++p;  // skip "size"
+  std::uint64_t pages = 0;
+  while (*p == ' ') ++p;
+  while (*p >= '0' && *p <= '9') pages = pages * 10 + static_cast<std::uint64_t>(*p++ - '0');
+  return pages * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+void* writerMain(void*) {
+  t_inHook = 1;  // nothing this thread does is the program's doing
+  const int statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  std::uint64_t lastRss = ~std::uint64_t{0};
+  while (!logClosed()) {
+    const timespec tick{0, kTickNs};
+    syscall(SYS_futex, reinterpret_cast<int*>(&g_writerWake), FUTEX_WAIT_PRIVATE, 0, &tick,
+            nullptr, 0);
+    g_writerWake.store(0, std::memory_order_relaxed);
+    pollModules();
+    if (statm >= 0) {
+      const std::uint64_t rss = readRssBytes(statm);
+      if (rss != lastRss) {
+        std::uint8_t buf[32];
+        format::Encoder e(buf, sizeof buf);
+        e.type(format::RecordType::Rss).varint(nowUs()).varint(rss);
+        writeProcessRecord(e.data(), e.size());
+        lastRss = rss;
+      }
+    }
+    drainLock();
+    for (ThreadState* s = registryHead(); s != nullptr; s = s->next.load()) {
+      s->wakeRequested.store(false, std::memory_order_relaxed);
+    }
+    drainAllLocked();
+    flushBlockLocked();
+    drainUnlock();
+  }
+  if (statm >= 0) close(statm);
+  return nullptr;
+}
+
+}  // namespace
+
+void recordRssNow() noexcept {
+  const int statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (statm < 0) return;
+  std::uint8_t buf[32];
+  format::Encoder e(buf, sizeof buf);
+  e.type(format::RecordType::Rss).varint(nowUs()).varint(readRssBytes(statm));
+  close(statm);
+  if (drainTryLockFor(1000)) {
+    writeProcessRecordLocked(e.data(), e.size());
+    drainUnlock();
+  }
+}
+
+bool startWriterThread() noexcept {
+  sigset_t all;
+  sigset_t old;
+  sigfillset(&all);
+  // The new thread inherits this mask: it must never run the program's signal handlers.
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attr, 256 * 1024);
+  pthread_t thread;
+  const bool ok = pthread_create(&thread, &attr, writerMain, nullptr) == 0;
+  pthread_attr_destroy(&attr);
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (ok) pthread_setname_np(thread, "memprof-writer");
+  return ok;
+}
+
+}  // namespace memprof::preload

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: MIT
+/// @brief The background thread that moves ring contents into the log every 10 ms and records
+/// the resident set size. It runs with every signal blocked and its guard permanently set.
+/// Thread-safety: start once per process image (again in a forked child).
+#pragma once
+
+namespace memprof::preload {
+
+/// Starts the writer; false if the thread could not be created (rings then drain themselves).
+bool startWriterThread() noexcept;
+
+/// Writes an Rss record for this moment (used at exit, so short runs have one too).
+void recordRssNow() noexcept;
+
+}  // namespace memprof::preload
