@@ -23,33 +23,51 @@ void usage(std::ostream& out) {
 
 }  // namespace
 
+namespace {
+
+using namespace memprof::cli;
+
+/// Every subcommand: name -> handler taking (argc, argv) with argv[0] = the command name.
+/// Add a command by adding one line here (and its file in this directory).
+struct Command {
+  const char* name;
+  int (*handler)(int, char**);
+};
+int runEntry(int argc, char** argv) {
+  return runCommand(std::vector<std::string>(argv + 1, argv + argc));
+}
+const Command kCommands[] = {
+    {"run", runEntry},
+    {"report", reportCommand},
+    {"lines", linesCommand},
+    {"leaks", leaksCommand},
+    {"dump", dumpCommand},
+};
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  using namespace memprof::cli;
   if (argc < 2) {
     usage(std::cerr);
     return kUsageError;
   }
   const std::string command = argv[1];
-  try {
-    if (command == "run") return runCommand(std::vector<std::string>(argv + 2, argv + argc));
-    if (command == "report") return reportCommand(argc - 1, argv + 1);
-    if (command == "lines") return linesCommand(argc - 1, argv + 1);
-    if (command == "leaks") return leaksCommand(argc - 1, argv + 1);
-    if (command == "dump") return dumpCommand(argc - 1, argv + 1);
-    if (command == "-h" || command == "--help" || command == "help") {
-      usage(std::cout);
-      return 0;
+  if (command == "-h" || command == "--help" || command == "help") {
+    usage(std::cout);
+    return 0;
+  }
+  if (command == "--version") {
+    std::cout << "memprof " << MEMPROF_VERSION << '\n';
+    return 0;
+  }
+  for (const Command& c : kCommands) {
+    if (command != c.name) continue;
+    try {
+      return c.handler(argc - 1, argv + 1);
+    } catch (const std::exception& e) {
+      std::cerr << "memprof: error: " << e.what() << '\n';
+      return 1;
     }
-    if (command == "--version") {
-      std::cout << "memprof " << MEMPROF_VERSION << '\n';
-      return 0;
-    }
-  } catch (const AnalysisError& e) {
-    std::cerr << "memprof: error: " << e.what() << '\n';
-    return 1;
-  } catch (const std::exception& e) {
-    std::cerr << "memprof: error: " << e.what() << '\n';
-    return 1;
   }
   std::cerr << "memprof: unknown command '" << command << "'\n";
   usage(std::cerr);
