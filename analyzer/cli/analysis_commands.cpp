@@ -33,6 +33,7 @@ int linesCommand(int argc, char** argv) {
   app.add_option("--function", function, "only functions matching this regular expression");
   app.add_option("--file", options.file, "only this source file (path or suffix)");
   app.add_flag("--self", options.self, "self figures instead of inclusive ones");
+  app.add_flag("--all", options.all, "also functions whose source file cannot be read");
   app.add_option("--context", options.context, "lines of context around lines with figures");
   app.add_option("LOG", log, "the log to analyse")->required();
   CLI11_PARSE(app, argc, argv);

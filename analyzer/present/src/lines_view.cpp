@@ -60,17 +60,22 @@ void writeLinesView(const model::Report& r, const LinesOptions& options, std::os
     g.bytes = std::max(g.bytes, c.bytes);
     g.samples = std::max(g.samples, c.samples);
   }
+  // Like memory_profiler, show the program's own code: functions whose source cannot be read
+  // (system libraries without sources installed) are left out unless asked for.
+  std::map<std::string, std::vector<std::string>> sources;
   std::vector<const Group*> ordered;
-  for (const auto& [key, g] : groups) ordered.push_back(&g);
+  for (const auto& [key, g] : groups) {
+    if (options.all || !sourceOf(g.file, sources).empty()) ordered.push_back(&g);
+  }
   std::stable_sort(ordered.begin(), ordered.end(), [](const Group* a, const Group* b) {
     return std::tie(a->samples, a->peak, a->bytes) > std::tie(b->samples, b->peak, b->bytes);
   });
   if (ordered.empty()) {
-    out << "memprof: no source lines match (is the program built with -g?)\n";
+    out << "memprof: no source lines match (is the program built with -g? --all includes "
+           "functions whose source is not available)\n";
     return;
   }
   const double hz = r.totals.sampleHz > 0 ? r.totals.sampleHz : 0;
-  std::map<std::string, std::vector<std::string>> sources;
   char row[1024];
   for (const Group* g : ordered) {
     out << "Filename: " << g->file << "\n";

@@ -103,7 +103,12 @@ int findByDebuglink(const DebugSearchConfig& config, Dwfl_Module* mod, const cha
       targetDir.remove_prefix(config.sysroot.size());
     }
     for (const std::string& root : config.debugDirs) {
-      if (!targetDir.empty()) candidates.push_back(joinPath(root, joinPath(targetDir, link)));
+      // Mirrored: /usr/lib/debug + /usr/lib/x86_64-linux-gnu + / + libfoo.so.debug.
+      if (!targetDir.empty()) {
+        const std::string mirrored =
+            targetDir.front() == '/' ? root + std::string(targetDir) : joinPath(root, targetDir);
+        candidates.push_back(joinPath(mirrored, link));
+      }
       candidates.push_back(joinPath(root, link));
     }
   }

@@ -26,6 +26,7 @@ struct LinesOptions {
   std::string file;          ///< substring or path suffix of the source file
   bool self = false;         ///< self instead of inclusive (total) figures
   std::size_t context = 2;   ///< lines of context around lines with figures
+  bool all = false;          ///< also functions whose source file cannot be read
 };
 void writeLinesView(const model::Report& report, const LinesOptions& options, std::ostream& out);
 
