@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "memprof/leaks/suppressions.h"
 #include "memprof/present/presenters.h"
 
 namespace memprof::cli {
@@ -55,12 +56,21 @@ int leaksCommand(int argc, char** argv) {
   std::string format = "text";
   std::string log;
   std::string suppressions;
-  app.add_option("--format", format, "text or json")->check(CLI::IsMember({"text", "json"}));
-  app.add_option("--suppressions", suppressions, "LeakSanitizer-style suppression file");
+  bool noDefaults = false;
+  app.add_option("--format", format, "text, json, junit (CI test reports) or sarif (code scanning)")
+      ->check(CLI::IsMember({"text", "json", "junit", "sarif"}));
+  app.add_option("--suppressions", suppressions, "LeakSanitizer-style suppression file (leak:PATTERN)");
+  app.add_flag("--no-default-suppressions", noDefaults,
+               "do not apply memprof's built-in rules for C/C++ runtime allocations");
   app.add_option("LOG", log, "the log to analyse")->required();
   CLI11_PARSE(app, argc, argv);
-  const model::Report report = analyseLog(log);
+  leaks::Suppressions rules = noDefaults ? leaks::Suppressions{} : leaks::Suppressions::builtIn();
+  if (!suppressions.empty()) rules.append(leaks::Suppressions::fromFile(suppressions));
+  model::Report report = analyseLog(log);
+  leaks::applySuppressions(report, rules);
   if (format == "json") present::writeLeaksJson(report, std::cout);
+  else if (format == "junit") present::writeLeaksJunit(report, std::cout);
+  else if (format == "sarif") present::writeLeaksSarif(report, std::cout);
   else present::writeLeaksText(report, std::cout);
   return 0;
 }

@@ -14,6 +14,13 @@ int reportCommand(int argc, char** argv);
 int linesCommand(int argc, char** argv);
 int leaksCommand(int argc, char** argv);
 int dumpCommand(int argc, char** argv);
+int plotCommand(int argc, char** argv);
+int listCommand(int argc, char** argv);
+int cleanCommand(int argc, char** argv);
+int peakCommand(int argc, char** argv);
+int diffCommand(int argc, char** argv);
+/// Hidden: the exit-time reachability scan spawned by libmemprof.so.
+int leakScanCommand(int argc, char** argv);
 
 /// Reads and analyses a log; prints warnings (truncation) on stderr.
 /// Throws AnalysisError with a one-line message naming the file.

@@ -14,8 +14,6 @@ namespace memprof::cli {
 
 namespace {
 
-bool failsCheck(const model::Leak& leak) { return leak.kind == "definite" || leak.kind == "indirect"; }
-
 /// The lines holding the most of @p pick, for budget messages.
 template <typename Pick>
 void printTopLines(const model::Report& report, Pick pick, std::ostream& out) {
@@ -31,6 +29,61 @@ void printTopLines(const model::Report& report, Pick pick, std::ostream& out) {
   }
 }
 
+/// "12 B definite, 0 B indirect, 0 B possible, 72.0 KiB reachable".
+std::string kindSummary(const model::Report& report) {
+  const char* kinds[] = {"definite", "indirect", "possible", "reachable"};
+  std::ostringstream s;
+  for (const char* kind : kinds) {
+    std::uint64_t bytes = 0;
+    for (const auto& leak : report.leaks) bytes += leak.kind == kind ? leak.bytes : 0;
+    s << (kind == kinds[0] ? "" : ", ") << present::humanBytes(bytes) << " " << kind;
+  }
+  return s.str();
+}
+
+/// Leak verdict; returns true when definite/indirect leaks remain after suppressions.
+bool checkLeaks(model::Report report, const leaks::Suppressions& rules) {
+  const bool anyScanned = std::any_of(report.leaks.begin(), report.leaks.end(),
+                                      [](const model::Leak& l) { return l.kindScanned; });
+  if (report.program.signal && !anyScanned) {
+    // Killed before exit: no reachability scan ran, so nothing is known to be lost.
+    std::cerr << "memprof: leak check skipped: the program was killed by signal "
+              << *report.program.signal << " before the exit-time scan\n";
+    return false;
+  }
+  const std::size_t suppressed = leaks::applySuppressions(report, rules);
+  model::Report failing = report;
+  failing.leaks.clear();
+  std::uint64_t bytes = 0;
+  std::uint64_t blocks = 0;
+  for (const auto& leak : report.leaks) {
+    if (!present::leakFails(leak)) continue;
+    failing.leaks.push_back(leak);  // report order: by stack, largest first
+    bytes += leak.bytes;
+    blocks += leak.allocations;
+  }
+  failing.totals.leakedBytes = bytes;
+  failing.totals.leakedAllocations = blocks;
+  if (!anyScanned && !report.leaks.empty()) {
+    std::cerr << "memprof: note: no exit-time reachability scan in this log (MEMPROF_LEAK_SCAN=0, or "
+                 "the scan failed): every unfreed block counts as definitely lost\n";
+  }
+  if (!failing.leaks.empty()) {
+    std::ostringstream text;
+    present::writeLeaksText(failing, text);
+    std::cerr << text.str();
+    std::cerr << "memprof: leak check FAILED: " << bytes << " bytes definitely or indirectly lost in "
+              << blocks << (blocks == 1 ? " block" : " blocks") << " from " << failing.leaks.size()
+              << (failing.leaks.size() == 1 ? " stack" : " stacks") << " (" << suppressed
+              << " stacks suppressed; all unfreed: " << kindSummary(report) << ")\n";
+    return true;
+  }
+  std::cerr << "memprof: leak check passed: no definitely or indirectly lost blocks ("
+            << report.totals.leakedBytes << " bytes still allocated at exit: " << kindSummary(report)
+            << "; " << suppressed << " stacks suppressed)\n";
+  return false;
+}
+
 }  // namespace
 
 int checkLog(const std::string& log, const LeakCheckOptions& options) {
@@ -43,34 +96,7 @@ int checkLog(const std::string& log, const LeakCheckOptions& options) {
     std::cerr << "memprof: error: " << e.what() << '\n';
     return options.errorExitCode;
   }
-  bool failed = false;
-  if (options.leakCheck) {
-    const std::size_t suppressed = leaks::applySuppressions(report, rules);
-    model::Report failing = report;
-    failing.leaks.clear();
-    std::uint64_t bytes = 0;
-    std::uint64_t blocks = 0;
-    for (const auto& leak : report.leaks) {
-      if (!failsCheck(leak)) continue;
-      failing.leaks.push_back(leak);
-      bytes += leak.bytes;
-      blocks += leak.allocations;
-    }
-    failing.totals.leakedBytes = bytes;
-    failing.totals.leakedAllocations = blocks;
-    if (!failing.leaks.empty()) {
-      failed = true;
-      std::ostringstream text;
-      present::writeLeaksText(failing, text);
-      std::cerr << text.str();
-      std::cerr << "memprof: leak check FAILED: " << bytes << " bytes definitely or indirectly lost in "
-                << blocks << " blocks (" << suppressed << " stacks suppressed)\n";
-    } else {
-      std::cerr << "memprof: leak check passed: no definitely or indirectly lost blocks ("
-                << report.totals.leakedBytes << " bytes still allocated at exit, " << suppressed
-                << " stacks suppressed)\n";
-    }
-  }
+  bool failed = options.leakCheck && checkLeaks(report, rules);
   if (options.maxPeak && report.totals.peakHeapBytes > *options.maxPeak) {
     failed = true;
     std::cerr << "memprof: peak budget FAILED: heap peak " << present::humanBytes(report.totals.peakHeapBytes)

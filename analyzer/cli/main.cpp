@@ -16,8 +16,15 @@ void usage(std::ostream& out) {
          "Analysis:\n"
          "  report [--format text|json] LOG        totals, hottest lines, leaks\n"
          "  lines [--function RE] [--file PATH] LOG  per-line tables with source\n"
-         "  leaks [--format text|json] LOG         blocks never freed, with stacks\n"
+         "  leaks [--format text|json|junit|sarif] LOG  blocks never freed, by kind, with stacks\n"
+         "  diff [--fail-on-increase PCT] OLD NEW  per-line changes between two runs\n"
          "  dump LOG                               every record as a line of text\n\n"
+         "Pictures and logs of the current directory (as mprof):\n"
+         "  plot [-o OUT.png|svg|txt] [--data F] [--stacked N] [--function RE] [--children] [LOG...]\n"
+         "                                         heap and RSS over time (newest log by default)\n"
+         "  peak [LOG]                             peak heap and peak RSS, and when\n"
+         "  list                                   the logs here: index, time, command, peak\n"
+         "  clean                                  remove the logs here\n\n"
          "Run 'memprof COMMAND --help' for a command's options. Docs: docs/user-guide.md\n";
 }
 
@@ -42,6 +49,12 @@ const Command kCommands[] = {
     {"lines", linesCommand},
     {"leaks", leaksCommand},
     {"dump", dumpCommand},
+    {"plot", plotCommand},
+    {"peak", peakCommand},
+    {"list", listCommand},
+    {"clean", cleanCommand},
+    {"diff", diffCommand},
+    {"__leak-scan", leakScanCommand},
 };
 
 }  // namespace

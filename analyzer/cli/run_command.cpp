@@ -31,7 +31,8 @@ struct RunOptions {
 
 void usage(std::ostream& out) {
   out << "usage: memprof run [OPTIONS] [--] PROGRAM [ARGS...]\n"
-         "  -o, --output PATH        log of the main process (default ./PROGRAM.PID.mprof)\n"
+         "  -o, --output PATH        log of the main process (default ./PROGRAM.PID.mprof);\n"
+         "                           %p = pid; a directory (or PATH/) gets DIR/PROGRAM.PID.mprof\n"
          "  --sample-hz N            CPU samples per second per thread (0 = off, default 1000)\n"
          "  --clock cpu|wall         sample on CPU time (default) or wall-clock time\n"
          "  --no-follow              record the main process only (no fork children, no exec)\n"
@@ -96,6 +97,25 @@ std::string absolute(const std::string& path) {
   return std::filesystem::absolute(path).lexically_normal().string();
 }
 
+/// The main process's log: -o PATH as given (%p = pid), inside -o DIR/ (an existing
+/// directory, or a path ending in '/': one log per run, e.g. per test of a suite), or ./.
+std::string logPath(const RunOptions& o, pid_t pid) {
+  const std::string name = programName(o.program[0]) + "." + std::to_string(pid) + ".mprof";
+  if (o.output.empty()) return absolute(name);
+  std::error_code ec;
+  if (o.output.back() == '/' || std::filesystem::is_directory(o.output, ec)) {
+    std::filesystem::create_directories(o.output, ec);
+    return absolute(o.output + "/" + name);
+  }
+  std::string path = o.output;
+  for (auto at = path.find("%p"); at != std::string::npos; at = path.find("%p", at)) {
+    path.replace(at, 2, std::to_string(pid));
+  }
+  path = absolute(path);
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  return path;
+}
+
 }  // namespace
 
 int runCommand(const std::vector<std::string>& args) {
@@ -129,9 +149,7 @@ int runCommand(const std::vector<std::string>& args) {
     std::cerr << "memprof: error: fork failed: " << std::strerror(errno) << '\n';
     return kUsageError;
   }
-  const std::string log = o.output.empty()
-                               ? absolute(programName(o.program[0]) + "." + std::to_string(child == 0 ? getpid() : child) + ".mprof")
-                               : absolute(o.output);
+  const std::string log = logPath(o, child == 0 ? getpid() : child);
   if (child == 0) {
     sigaction(SIGINT, &oldInt, nullptr);
     sigaction(SIGQUIT, &oldQuit, nullptr);
@@ -143,6 +161,12 @@ int runCommand(const std::vector<std::string>& args) {
     if (o.sampleHz) setenv("MEMPROF_SAMPLE_HZ", std::to_string(*o.sampleHz).c_str(), 1);
     setenv("MEMPROF_CLOCK", o.clock.c_str(), 1);
     setenv("MEMPROF_FOLLOW", o.follow ? "1" : "0", 1);
+    // The exit-time leak scanner is this very binary (`memprof __leak-scan`).
+    if (getenv("MEMPROF_SCANNER") == nullptr) {
+      std::error_code ec;
+      const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+      if (!ec) setenv("MEMPROF_SCANNER", self.c_str(), 1);
+    }
     std::vector<char*> argv;
     for (auto& a : o.program) argv.push_back(a.data());
     argv.push_back(nullptr);

@@ -12,6 +12,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "leak_scan_client.h"
 #include "log_sink.h"
 #include "memprof/format/encoder.h"
 #include "module_map.h"
@@ -25,8 +26,6 @@
 
 namespace memprof::preload {
 
-std::uint64_t g_startNs = 0;
-
 namespace {
 
 enum : int { kNotStarted = 0, kStarting = 1, kStarted = 2 };
@@ -38,7 +37,7 @@ constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS,  SIGILL,  SIGFPE,  SIGABRT, SI
 struct sigaction s_previous[65];
 
 void stageOneInit() {
-  g_startNs = monotonicNs();
+  startClock();
   g_pid = getpid();
   loadConfig();
   initSelfRange();
@@ -69,6 +68,7 @@ void recordEndAndFinalize(format::ExitKind kind, int value, bool reopenable, uns
       drainUnlock();
     }
   }
+  if (kind == format::ExitKind::Exited) runLeakScan();
   finalizeLog(reopenable, waitMs);
   if (!reopenable) g_recording.store(false);
   --t_inHook;
@@ -121,6 +121,7 @@ void forkParent() {
 }
 
 void forkChild() {
+  startClock();  // the child's times start at its own birth
   g_pid = getpid();
   markForkChild();
   resetLogAfterFork();

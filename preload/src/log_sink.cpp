@@ -36,6 +36,7 @@ std::uint8_t* s_compressed = nullptr;
 std::size_t s_compressedCapacity = 0;
 ZSTD_CCtx* s_cctx = nullptr;
 std::uint64_t s_totalEvents = 0;
+char s_logPath[4200] = "";  // the file actually opened, for the exit-time leak scanner
 
 void writeAll(const void* data, std::size_t size) {
   const auto* p = static_cast<const std::uint8_t*>(data);
@@ -67,6 +68,7 @@ bool ensureBuffers() {
 }
 
 int openExclusive(const char* path, bool exact) {
+  std::memcpy(s_logPath, path, std::strlen(path) + 1);  // path fits: both are 4200 bytes
   if (exact) return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd >= 0 || errno != EEXIST) return fd;
@@ -87,6 +89,7 @@ int openExclusive(const char* path, bool exact) {
     std::strcpy(alt + at, dot);
     fd = open(alt, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0 && errno != EEXIST) return fd;
+    if (fd >= 0) std::memcpy(s_logPath, alt, std::strlen(alt) + 1);
   }
   return fd;
 }
@@ -115,6 +118,8 @@ bool drainTryLockFor(unsigned milliseconds) noexcept {
 void drainUnlock() noexcept { s_lock.store(false, std::memory_order_release); }
 
 bool logClosed() noexcept { return s_closed.load(std::memory_order_relaxed); }
+
+const char* logPathLocked() noexcept { return s_fd >= 0 ? s_logPath : ""; }
 
 bool ensureLogOpenLocked() noexcept {
   if (s_fd >= 0) return true;

@@ -40,6 +40,10 @@ void finalizeLog(bool reopenable, unsigned lockWaitMs) noexcept;
 /// True once the log has been finalized for good (hooks stop recording).
 bool logClosed() noexcept;
 
+/// The path of the file this process writes (as opened; empty before the log is open).
+/// Requires the drain lock (the path changes in a forked child's first open).
+const char* logPathLocked() noexcept;
+
 /// In a forked child: forget the parent's file and staging, and open our own log lazily.
 void resetLogAfterFork() noexcept;
 

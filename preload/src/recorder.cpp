@@ -48,6 +48,10 @@ void onNewNode(void* context, std::uint32_t id, std::uint32_t parent, std::uintp
   pushTo(s, e.data(), e.size());
 }
 
+inline std::size_t recentSlot(std::uint64_t ptr) {
+  return static_cast<std::size_t>((ptr >> 4) * 0x9E3779B97F4A7C15ULL >> 51) & (kRecentSlots - 1);
+}
+
 ThreadState* readyState() {
   ThreadState* s = currentThreadState();
   if (s == nullptr) return nullptr;
@@ -87,8 +91,7 @@ void recordAlloc(format::AllocFn fn, const void* ptr, std::size_t size) noexcept
   const auto p = reinterpret_cast<std::uint64_t>(ptr);
   std::uint8_t buf[64];
   format::Encoder e(buf, sizeof buf);
-  e.type(format::RecordType::Alloc)
-      .varint(static_cast<std::uint8_t>(fn))
+  e.u8(static_cast<std::uint8_t>(format::kAllocBase + static_cast<std::uint8_t>(fn)))
       .varint(seq - s->lastSeq)
       .varint(t >= s->lastTimeUs ? t - s->lastTimeUs : 0)
       .varint(size)
@@ -98,6 +101,8 @@ void recordAlloc(format::AllocFn fn, const void* ptr, std::size_t size) noexcept
   if (t > s->lastTimeUs) s->lastTimeUs = t;
   s->lastPtr = p;
   s->lastStack = stack;
+  s->recent[recentSlot(p)] = ThreadState::RecentSlot{p, s->allocCount};
+  ++s->allocCount;
   pushTo(s, e.data(), e.size());
 }
 
@@ -108,14 +113,22 @@ void recordFree(format::AllocFn fn, const void* ptr, std::uint64_t seq) noexcept
   const auto p = reinterpret_cast<std::uint64_t>(ptr);
   std::uint8_t buf[48];
   format::Encoder e(buf, sizeof buf);
-  e.type(format::RecordType::Free)
-      .varint(static_cast<std::uint8_t>(fn))
+  ThreadState::RecentSlot& slot = s->recent[recentSlot(p)];
+  const std::uint64_t distance = s->allocCount - slot.allocNumber;
+  const bool recent = slot.ptr == p && distance >= 1 && distance <= format::kRecentRing;
+  e.u8(static_cast<std::uint8_t>((recent ? format::kFreeRecentBase : format::kFreeBase) +
+                                 static_cast<std::uint8_t>(fn)))
       .varint(seq - s->lastSeq)
-      .varint(t >= s->lastTimeUs ? t - s->lastTimeUs : 0)
-      .zigzag(static_cast<std::int64_t>(p - s->lastPtr));
+      .varint(t >= s->lastTimeUs ? t - s->lastTimeUs : 0);
+  if (recent) {
+    e.varint(distance);
+    slot.ptr = 0;
+  } else {
+    e.zigzag(static_cast<std::int64_t>(p - s->lastPtr));
+    s->lastPtr = p;
+  }
   s->lastSeq = seq;
   if (t > s->lastTimeUs) s->lastTimeUs = t;
-  s->lastPtr = p;
   pushTo(s, e.data(), e.size());
 }
 

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <new>
 
 #include "internal_memory.h"
@@ -50,7 +51,9 @@ ThreadState* createState() {
   auto* s = new (memory) ThreadState();
   s->ringMemory = ring;
   s->ring.attach(ring, kRingBytes);
-  if (!s->trie.init()) return nullptr;
+  s->recent = static_cast<ThreadState::RecentSlot*>(
+      internalMap(kRecentSlots * sizeof(ThreadState::RecentSlot)));
+  if (!s->trie.init() || s->recent == nullptr) return nullptr;
   ThreadState* head = s_head.load(std::memory_order_relaxed);
   do {
     s->next.store(head, std::memory_order_relaxed);
@@ -68,6 +71,8 @@ void beginStream(ThreadState* s) noexcept {
   s->lastPtr = 0;
   s->lastStack = 0;
   s->lastSampleTimeUs = 0;
+  s->allocCount = 0;
+  std::memset(s->recent, 0, kRecentSlots * sizeof(ThreadState::RecentSlot));
   s->tid = static_cast<pid_t>(syscall(SYS_gettid));
   s->trie.clear();
   std::uint8_t buf[32];

@@ -19,6 +19,8 @@
 
 namespace memprof::preload {
 
+inline constexpr std::size_t kRecentSlots = 8192;
+
 enum class ThreadStatus : std::uint32_t { Active = 0, Exited = 1, Free = 2 };
 
 struct ThreadState {
@@ -33,6 +35,14 @@ struct ThreadState {
   std::uint64_t lastPtr = 0;
   std::uint64_t lastStack = 0;
   std::uint64_t lastSampleTimeUs = 0;
+  std::uint64_t allocCount = 0;  ///< Alloc records in this stream (index of the recent ring)
+  /// Direct-mapped pointer -> Alloc number, so a free of a recent block is written as a small
+  /// distance (FreeRecent) instead of a pointer. Lossy by design: a miss writes the pointer.
+  struct RecentSlot {
+    std::uint64_t ptr;
+    std::uint64_t allocNumber;
+  };
+  RecentSlot* recent = nullptr;
   pid_t tid = 0;
   std::atomic<bool> wakeRequested{false};
   std::uint8_t* ringMemory = nullptr;

@@ -46,6 +46,7 @@ void* writerMain(void*) {
             nullptr, 0);
     g_writerWake.store(0, std::memory_order_relaxed);
     pollModules();
+    recalibrateClock();
     if (statm >= 0) {
       const std::uint64_t rss = readRssBytes(statm);
       if (rss != lastRss) {

@@ -182,6 +182,7 @@ model::Report buildReport(const HeapReplay& replay, const reader::ReadSummary& s
       table.stackFrames(key.first, false, frames);
       for (const std::uint32_t f : frames) entry.first.stack.push_back(table.frame(f));
       entry.first.kind = kindName(key.second);
+      entry.first.kindScanned = key.second >= 0;
       entry.second = true;
     }
     entry.first.bytes += group.bytes;

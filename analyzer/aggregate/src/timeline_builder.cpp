@@ -92,11 +92,9 @@ std::vector<model::TimelinePoint> TimelineBuilder::points(std::uint64_t endUs) c
     emitRssUpTo(p.t, false);
     const double ts = static_cast<double>(p.t) / 1e6;
     heapNow = p.heap;
-    if (!out.empty() && out.back().t == ts) {
-      out.back().heapBytes = p.heap;
-    } else {
-      out.push_back({ts, p.heap, lastRss});
-    }
+    // Two heap points may share a time (a bucket's maximum and its end, in the same
+    // microsecond): keep both, so the peak is never overwritten.
+    out.push_back({ts, p.heap, lastRss});
   }
   emitRssUpTo(~std::uint64_t{0}, true);
   const double end = static_cast<double>(endUs) / 1e6;

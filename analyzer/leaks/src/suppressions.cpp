@@ -14,6 +14,7 @@ bool globAt(const char* p, const char* t, bool anchoredEnd) {
   const char* star = nullptr;
   const char* resume = nullptr;
   while (*t != '\0') {
+    if (*p == '\0' && !anchoredEnd) return true;  // pattern used up: the rest may be anything
     if (*p == '*') {
       star = p++;
       resume = t;

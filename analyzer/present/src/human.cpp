@@ -40,7 +40,9 @@ std::uint64_t parseSize(const std::string& text) {
   else if (suffix == "G" || suffix == "g" || suffix == "Gi") scale = 1024.0 * 1024 * 1024;
   else if (suffix == "T" || suffix == "t" || suffix == "Ti") scale = 1024.0 * 1024 * 1024 * 1024;
   else throw std::invalid_argument("not a size: '" + text + "' (use e.g. 512K, 64M, 1.5G)");
-  if (value < 0 || !std::isfinite(value)) throw std::invalid_argument("not a size: '" + text + "'");
+  if (value < 0 || !std::isfinite(value) || value * scale >= 18446744073709551615.0) {
+    throw std::invalid_argument("not a size: '" + text + "' (negative or too large)");
+  }
   return static_cast<std::uint64_t>(std::llround(value * scale));
 }
 

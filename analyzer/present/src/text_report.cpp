@@ -109,7 +109,8 @@ void writeLeaksText(const model::Report& r, std::ostream& out, std::size_t maxFr
     return;
   }
   out << "memprof: " << humanBytes(r.totals.leakedBytes) << " leaked in "
-      << r.totals.leakedAllocations << " blocks from " << r.leaks.size() << " stacks\n";
+      << r.totals.leakedAllocations << (r.totals.leakedAllocations == 1 ? " block" : " blocks")
+      << " from " << r.leaks.size() << (r.leaks.size() == 1 ? " stack\n" : " stacks\n");
   std::size_t index = 0;
   for (const auto& leak : r.leaks) {
     out << "\n#" << ++index << " " << leak.kind << ": " << leak.bytes << " bytes in "

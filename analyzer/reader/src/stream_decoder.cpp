@@ -31,6 +31,58 @@ std::uint32_t narrow32(std::uint64_t v, RecordType type, std::size_t offset) {
 
 }  // namespace
 
+void StreamDecoder::decodeHeapEvent(StreamState& st, std::uint32_t stream, std::uint8_t type,
+                                    format::Decoder& d, std::size_t at) {
+  const std::uint8_t base = type >= format::kFreeRecentBase ? format::kFreeRecentBase
+                            : type >= format::kFreeBase     ? format::kFreeBase
+                                                            : format::kAllocBase;
+  const std::uint8_t fn = type - base;
+  const auto rt = static_cast<RecordType>(type);
+  if (fn >= static_cast<std::uint8_t>(format::AllocFn::Count) || type >= format::kFreeRecentBase + 32) {
+    throw LogError("corrupt record: unknown type " + std::to_string(type) + " at chunk offset " +
+                   std::to_string(at));
+  }
+  std::uint64_t seqDelta = 0, timeDelta = 0;
+  need(d.varint(&seqDelta) && d.varint(&timeDelta), rt, at);
+  st.lastSeq += seqDelta;
+  st.lastTimeUs += timeDelta;
+  HeapEvent e;
+  e.seq = st.lastSeq;
+  e.timeUs = st.lastTimeUs;
+  e.stream = stream;
+  e.fn = static_cast<format::AllocFn>(fn);
+  if (st.recent.empty()) st.recent.assign(format::kRecentRing, 0);
+  if (base == format::kAllocBase) {
+    std::uint64_t size = 0;
+    std::int64_t ptrDelta = 0, stackDelta = 0;
+    need(d.varint(&size) && d.zigzag(&ptrDelta) && d.zigzag(&stackDelta), rt, at);
+    st.lastPtr += static_cast<std::uint64_t>(ptrDelta);
+    st.lastStack += stackDelta;
+    if (st.lastStack < 0 || st.lastStack > 0xFFFFFFFFLL) malformed(rt, at);
+    e.kind = HeapEventKind::Alloc;
+    e.ptr = st.lastPtr;
+    e.size = size;
+    e.stack = static_cast<std::uint32_t>(st.lastStack);
+    st.recent[st.allocCount % format::kRecentRing] = e.ptr;
+    ++st.allocCount;
+  } else if (base == format::kFreeBase) {
+    std::int64_t ptrDelta = 0;
+    need(d.zigzag(&ptrDelta), rt, at);
+    st.lastPtr += static_cast<std::uint64_t>(ptrDelta);
+    e.kind = HeapEventKind::Free;
+    e.ptr = st.lastPtr;
+  } else {
+    std::uint64_t distance = 0;
+    need(d.varint(&distance) && distance >= 1 && distance <= format::kRecentRing &&
+             distance <= st.allocCount,
+         rt, at);
+    e.kind = HeapEventKind::Free;
+    e.ptr = st.recent[(st.allocCount - distance) % format::kRecentRing];
+  }
+  ++m_heapEvents;
+  m_merger.push(e);
+}
+
 void StreamDecoder::decodeChunk(std::uint32_t stream, const std::uint8_t* data, std::size_t size) {
   if (stream != m_cachedStream) {
     m_cached = &m_streams[stream];
@@ -44,38 +96,12 @@ void StreamDecoder::decodeChunk(std::uint32_t stream, const std::uint8_t* data, 
     d.u8(&rawType);
     const auto type = static_cast<RecordType>(rawType);
     ++m_records;
+    if (rawType >= format::kAllocBase) {
+      decodeHeapEvent(st, stream, rawType, d, at);
+      m_sawTrailer = false;
+      continue;
+    }
     switch (type) {
-      case RecordType::Alloc:
-      case RecordType::Free: {
-        std::uint64_t fn = 0, seqDelta = 0, timeDelta = 0, sizeValue = 0;
-        std::int64_t ptrDelta = 0, stackDelta = 0;
-        bool ok = d.varint(&fn) && d.varint(&seqDelta) && d.varint(&timeDelta);
-        if (type == RecordType::Alloc) ok = ok && d.varint(&sizeValue);
-        ok = ok && d.zigzag(&ptrDelta);
-        if (type == RecordType::Alloc) ok = ok && d.zigzag(&stackDelta);
-        need(ok && fn < static_cast<std::uint64_t>(format::AllocFn::Count), type, at);
-        st.lastSeq += seqDelta;
-        st.lastTimeUs += timeDelta;
-        st.lastPtr += static_cast<std::uint64_t>(ptrDelta);
-        HeapEvent e;
-        e.seq = st.lastSeq;
-        e.timeUs = st.lastTimeUs;
-        e.ptr = st.lastPtr;
-        e.stream = stream;
-        e.fn = static_cast<format::AllocFn>(fn);
-        if (type == RecordType::Alloc) {
-          st.lastStack += stackDelta;
-          if (st.lastStack < 0 || st.lastStack > 0xFFFFFFFFLL) malformed(type, at);
-          e.kind = HeapEventKind::Alloc;
-          e.size = sizeValue;
-          e.stack = static_cast<std::uint32_t>(st.lastStack);
-        } else {
-          e.kind = HeapEventKind::Free;
-        }
-        ++m_heapEvents;
-        m_merger.push(e);
-        break;
-      }
       case RecordType::SeqGap: {
         std::uint64_t seqDelta = 0;
         need(d.varint(&seqDelta), type, at);

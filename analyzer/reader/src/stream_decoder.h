@@ -5,6 +5,9 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <vector>
+
+#include "memprof/format/decoder.h"
 
 #include "memprof/reader/events.h"
 #include "sequence_merger.h"
@@ -30,7 +33,11 @@ class StreamDecoder {
     std::uint64_t lastPtr = 0;
     std::int64_t lastStack = 0;
     std::uint64_t lastSampleTimeUs = 0;
+    std::uint64_t allocCount = 0;
+    std::vector<std::uint64_t> recent;  ///< pointer of Alloc number n at n % kRecentRing
   };
+  void decodeHeapEvent(StreamState& st, std::uint32_t stream, std::uint8_t type,
+                       format::Decoder& d, std::size_t at);
   EventSink& m_sink;
   SequenceMerger& m_merger;
   std::unordered_map<std::uint32_t, StreamState> m_streams;

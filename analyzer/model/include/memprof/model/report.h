@@ -53,6 +53,7 @@ struct Leak {
   std::uint64_t bytes = 0;
   std::uint64_t allocations = 0;
   std::string kind;  ///< definite | indirect | possible | reachable
+  bool kindScanned = true;  ///< false: no exit-time scan covered these blocks (kind assumed)
   std::vector<Frame> stack;
 };
 

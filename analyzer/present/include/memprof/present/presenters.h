@@ -32,6 +32,16 @@ void writeLinesView(const model::Report& report, const LinesOptions& options, st
 
 void writeLeaksText(const model::Report& report, std::ostream& out, std::size_t maxFrames = 64);
 void writeLeaksJson(const model::Report& report, std::ostream& out);
+/// JUnit XML: one <testcase> per leak; definite/indirect ones are <failure>s.
+void writeLeaksJunit(const model::Report& report, std::ostream& out);
+/// SARIF 2.1.0: one result per leak located at its allocating line.
+void writeLeaksSarif(const model::Report& report, std::ostream& out);
+/// True for the kinds that fail a leak check: definite and indirect.
+bool leakFails(const model::Leak& leak);
+/// The innermost frame with a source file (the allocating line), or nullptr.
+const model::Frame* allocationSite(const model::Leak& leak);
+/// "definite leak: 100 bytes in 1 block at /src/a.c:12 (main)".
+std::string leakTitle(const model::Leak& leak);
 
 /// "1.5 MiB"-style size for humans.
 std::string humanBytes(std::uint64_t bytes);

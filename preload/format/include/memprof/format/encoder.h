@@ -26,9 +26,9 @@ class Encoder {
   }
   Encoder& type(RecordType t) noexcept { return u8(static_cast<std::uint8_t>(t)); }
   Encoder& varint(std::uint64_t v) noexcept {
-    if (room(kMaxVarintBytes)) {
+    if (!m_overflow && m_capacity - m_size >= kMaxVarintBytes) {  // fast path: surely fits
       m_size += encodeVarint(v, m_data + m_size);
-    } else {
+    } else {  // near the end: encode aside, then copy only if the real length fits
       std::uint8_t tmp[kMaxVarintBytes];
       const std::size_t n = encodeVarint(v, tmp);
       raw(tmp, n);

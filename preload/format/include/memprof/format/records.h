@@ -49,11 +49,17 @@ enum class RecordType : std::uint8_t {
   Process = 1,
   /// First record of each thread stream: varint osTid.
   ThreadStart = 2,
-  /// Allocation: varint fn (AllocFn), varint seqDelta, varint timeDeltaUs, varint size,
-  /// z ptrDelta, z stackDelta. stack = id of the innermost stack node (0 = no stack).
-  Alloc = 3,
-  /// Free: varint fn, varint seqDelta, varint timeDeltaUs, z ptrDelta.
-  Free = 4,
+  /// Heap events put the AllocFn in the type byte: type = base + fn (see kAllocBase etc.).
+  /// Alloc   (kAllocBase + fn): varint seqDelta, varint timeDeltaUs, varint size, z ptrDelta,
+  ///         z stackDelta. ptrDelta is against the stream's previous Alloc/Free pointer; stack
+  ///         is the innermost stack node id (0 = none). Each Alloc also enters the stream's
+  ///         recent-allocation ring (kRecentRing slots, indexed by the stream's Alloc count).
+  /// Free    (kFreeBase + fn): varint seqDelta, varint timeDeltaUs, z ptrDelta.
+  /// FreeRecent (kFreeRecentBase + fn): varint seqDelta, varint timeDeltaUs, varint distance:
+  ///         the freed pointer is the one of the stream's Alloc number (allocCount - distance),
+  ///         1 <= distance <= kRecentRing. Frees of recently allocated blocks (most of them) cost
+  ///         a byte or two instead of a pointer: this is what keeps logs small.
+
   /// A sequence number consumed without an event (a realloc that failed after its number was
   /// taken): varint seqDelta. Keeps the sequence dense for the merge.
   SeqGap = 5,
@@ -64,7 +70,7 @@ enum class RecordType : std::uint8_t {
   /// string path, varint base (load bias, dlpi_addr), string buildId (raw bytes),
   /// varint segmentCount, per segment: varint vaddr, varint memsz, varint flags (PF_*).
   Modules = 7,
-  /// Resident set size: varint timeDeltaUs (stream-relative), varint rssBytes.
+  /// Resident set size: varint timeUs (absolute, like Exit), varint rssBytes.
   Rss = 8,
   /// How the process ended: varint kind (ExitKind), varint value (status or signal number),
   /// varint timeUs (absolute, monotonic-relative to start).
@@ -83,6 +89,13 @@ enum class RecordType : std::uint8_t {
   /// End of a clean log: varint totalEvents. Its absence means the log was cut short.
   Trailer = 14,
 };
+
+/// Type byte ranges of heap events (base + AllocFn value).
+inline constexpr std::uint8_t kAllocBase = 32;
+inline constexpr std::uint8_t kFreeBase = 64;
+inline constexpr std::uint8_t kFreeRecentBase = 96;
+/// Slots in each stream's recent-allocation ring (power of two).
+inline constexpr std::uint32_t kRecentRing = 4096;
 
 enum class ExitKind : std::uint8_t { Exited = 0, Signaled = 1, Exec = 2 };
 enum class LeakKind : std::uint8_t { Definite = 0, Indirect = 1, Possible = 2, Reachable = 3 };
