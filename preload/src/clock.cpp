@@ -6,8 +6,8 @@
 
 namespace memprof::preload {
 
-std::uint64_t g_startNs = 0;
-TscClock g_tsc;
+constinit std::uint64_t g_startNs = 0;
+constinit TscClock g_tsc{};
 
 namespace {
 

@@ -9,7 +9,9 @@
 
 namespace memprof::preload {
 
-Config g_config;
+// constinit: a dynamic initializer would run in our .init_array, after the first malloc has
+// already loaded the configuration, and silently reset it.
+constinit Config g_config{};
 
 namespace {
 

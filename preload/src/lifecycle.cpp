@@ -34,7 +34,9 @@ std::atomic<bool> s_exitRecorded{false};
 
 constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS,  SIGILL,  SIGFPE,  SIGABRT, SIGTERM,
                                  SIGINT,  SIGHUP,  SIGQUIT, SIGPIPE, SIGXCPU, SIGXFSZ, SIGSYS};
-struct sigaction s_previous[65];
+constexpr int kMaxSignal = 65;
+struct sigaction s_programView[kMaxSignal];  // what the program believes is installed
+std::atomic<bool> s_ours[kMaxSignal];        // our flush-and-die handler is installed
 
 void stageOneInit() {
   startClock();
@@ -89,7 +91,8 @@ void onFatalSignal(int sig, siginfo_t*, void*) {
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   sigemptyset(&dfl.sa_mask);
-  sigaction(sig, &dfl, nullptr);
+  if (sig > 0 && sig < kMaxSignal) s_ours[sig].store(false);
+  g_real.sigaction(sig, &dfl, nullptr);
   raise(sig);
   errno = savedErrno;
 }
@@ -97,7 +100,7 @@ void onFatalSignal(int sig, siginfo_t*, void*) {
 void installFatalSignalHandlers() {
   for (const int sig : kFatalSignals) {
     struct sigaction current {};
-    if (sigaction(sig, nullptr, &current) != 0) continue;
+    if (g_real.sigaction == nullptr || g_real.sigaction(sig, nullptr, &current) != 0) continue;
     // Only where the program would have died anyway: never replace its handlers, never
     // un-ignore a signal ignored at start-up (e.g. SIGPIPE under nohup-like launchers).
     if ((current.sa_flags & SA_SIGINFO) != 0 || current.sa_handler != SIG_DFL) continue;
@@ -105,8 +108,8 @@ void installFatalSignalHandlers() {
     ours.sa_sigaction = onFatalSignal;
     ours.sa_flags = SA_SIGINFO | SA_RESTART;
     sigemptyset(&ours.sa_mask);
-    s_previous[sig] = current;
-    sigaction(sig, &ours, nullptr);
+    s_programView[sig] = current;
+    if (g_real.sigaction(sig, &ours, nullptr) == 0) s_ours[sig].store(true);
   }
 }
 
@@ -139,6 +142,22 @@ void forkChild() {
 }
 
 }  // namespace
+
+int interceptSigaction(int sig, const struct sigaction* act, struct sigaction* old) noexcept {
+  if (g_real.sigaction == nullptr) {
+    errno = ENOSYS;
+    return -1;
+  }
+  if (sig <= 0 || sig >= kMaxSignal || !s_ours[sig].load()) return g_real.sigaction(sig, act, old);
+  if (old != nullptr) *old = s_programView[sig];
+  if (act == nullptr) return 0;
+  if ((act->sa_flags & SA_SIGINFO) == 0 && act->sa_handler == SIG_DFL) {
+    s_programView[sig] = *act;  // same outcome on delivery (death by sig); keep flushing first
+    return 0;
+  }
+  s_ours[sig].store(false);  // the program handles or ignores it now: step aside
+  return g_real.sigaction(sig, act, nullptr);
+}
 
 bool lazyInitAndCheck() noexcept {
   if (t_inHook != 0) return false;
@@ -177,7 +196,9 @@ __attribute__((constructor)) static void memprofConstructor() {
     on_exit(onExit, nullptr);
     installFatalSignalHandlers();
     drainLock();
-    ensureLogOpenLocked();  // create the file now, before the program can chdir
+    // Create the file now (before the program can chdir) and write its first block at once,
+    // so even a process killed within the first writer tick leaves its identity behind.
+    if (ensureLogOpenLocked()) flushBlockLocked();
     drainUnlock();
     startWriterThread();
   }

@@ -7,6 +7,8 @@
 /// Thread-safety: init is guarded by an atomic state machine.
 #pragma once
 
+#include <signal.h>
+
 namespace memprof::preload {
 
 /// Called by hooks while not recording: performs stage-1 init once. Returns whether the
@@ -18,6 +20,12 @@ void onImmediateExit(int status) noexcept;
 
 /// Before an exec*: flush; the new image starts its own log. Safe if exec then fails.
 void beforeExec() noexcept;
+
+/// sigaction() as the program sees it. For a fatal signal whose handler is ours (installed
+/// because the program had the default action), setting SIG_DFL again is recorded as the
+/// program's view but keeps our handler, so the log is still flushed before the process dies
+/// of that signal; queries return the program's view. Any other disposition replaces ours.
+int interceptSigaction(int sig, const struct sigaction* act, struct sigaction* old) noexcept;
 
 /// After dlclose: the module set shrank; stacks must not reuse cached edges.
 void afterDlclose() noexcept;

@@ -16,7 +16,7 @@
 
 namespace memprof::preload {
 
-std::atomic<std::uint32_t> g_cacheEpoch{0};
+constinit std::atomic<std::uint32_t> g_cacheEpoch{0};
 
 namespace {
 

@@ -14,7 +14,7 @@
 
 namespace memprof::preload {
 
-pid_t g_pid = 0;
+constinit pid_t g_pid = 0;
 
 namespace {
 bool s_forkChild = false;

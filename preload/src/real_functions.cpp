@@ -10,8 +10,8 @@
 
 namespace memprof::preload {
 
-RealFunctions g_real{};
-RealCxxOperators g_realCxx{};
+constinit RealFunctions g_real{};
+constinit RealCxxOperators g_realCxx{};
 
 namespace {
 
@@ -62,6 +62,7 @@ bool ensureResolved() noexcept {
   lookup(r.execvp, "execvp");
   lookup(r.execvpe, "execvpe");
   lookup(r.fexecve, "fexecve");
+  lookup(r.sigaction, "sigaction");
   if (r.malloc == nullptr) missing("malloc");
   if (r.free == nullptr) missing("free");
   if (r.calloc == nullptr) missing("calloc");

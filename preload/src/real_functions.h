@@ -7,6 +7,7 @@
 /// Thread-safety: resolution is idempotent and may race harmlessly (same values stored).
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <cstddef>
@@ -34,6 +35,7 @@ struct RealFunctions {
   int (*execvp)(const char*, char* const[]);
   int (*execvpe)(const char*, char* const[], char* const[]);
   int (*fexecve)(int, char* const[], char* const[]);
+  int (*sigaction)(int, const struct sigaction*, struct sigaction*);
 };
 
 /// Optional C++ operators from libstdc++ (or whichever runtime precedes us).

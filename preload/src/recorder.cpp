@@ -15,8 +15,8 @@
 
 namespace memprof::preload {
 
-std::atomic<bool> g_recording{false};
-std::atomic<int> g_writerWake{0};
+constinit std::atomic<bool> g_recording{false};
+constinit std::atomic<int> g_writerWake{0};
 
 namespace {
 
