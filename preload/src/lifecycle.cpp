@@ -11,6 +11,7 @@
 #include <cstdlib>
 
 #include "clock.h"
+#include "cpu_sampler.h"
 #include "config.h"
 #include "leak_scan_client.h"
 #include "log_sink.h"
@@ -66,6 +67,7 @@ void recordEndAndFinalize(format::ExitKind kind, int value, bool reopenable, uns
     std::uint8_t buf[32];
     const std::size_t n = encodeExit(buf, sizeof buf, kind, value);
     if (drainTryLockFor(waitMs)) {
+      recordSamplerInfo();
       writeProcessRecordLocked(buf, n);
       drainUnlock();
     }
@@ -136,6 +138,7 @@ void forkChild() {
     g_recording.store(false);
   } else {
     resetRegistryAfterFork();
+    resetSamplerAfterFork();
     startWriterThread();
   }
   --t_inHook;
@@ -148,6 +151,7 @@ int interceptSigaction(int sig, const struct sigaction* act, struct sigaction* o
     errno = ENOSYS;
     return -1;
   }
+  if (act != nullptr && isSamplingSignal(sig) && samplingEnabled()) yieldSamplingSignal();
   if (sig <= 0 || sig >= kMaxSignal || !s_ours[sig].load()) return g_real.sigaction(sig, act, old);
   if (old != nullptr) *old = s_programView[sig];
   if (act == nullptr) return 0;
@@ -195,6 +199,7 @@ __attribute__((constructor)) static void memprofConstructor() {
     pthread_atfork(forkPrepare, forkParent, forkChild);
     on_exit(onExit, nullptr);
     installFatalSignalHandlers();
+    initCpuSampler();
     drainLock();
     // Create the file now (before the program can chdir) and write its first block at once,
     // so even a process killed within the first writer tick leaves its identity behind.

@@ -41,7 +41,10 @@ void onNewNode(void* context, std::uint32_t id, std::uint32_t parent, std::uintp
   auto* s = static_cast<ThreadState*>(context);
   // An address outside every known module means something was loaded since the last snapshot
   // (dlopen, or glibc loading an NSS module behind our back): refresh before naming it.
-  const std::uint32_t generation = moduleCovers(ip) ? moduleGeneration() : refreshModules(false);
+  // (Not from the sampling signal handler: refreshing takes a lock and walks the loader's
+  // list. The analyzer then finds the module in a later generation.)
+  const std::uint32_t generation =
+      moduleCovers(ip) || t_inSignal ? moduleGeneration() : refreshModules(false);
   std::uint8_t buf[48];
   format::Encoder e(buf, sizeof buf);
   e.type(format::RecordType::StackNode).varint(id).varint(parent).varint(ip).varint(generation);
@@ -64,6 +67,15 @@ ThreadState* readyState() {
 }
 
 }  // namespace
+
+std::uint32_t internStack(ThreadState* s, const std::uintptr_t* ips, std::size_t depth) noexcept {
+  const std::uint32_t epoch = g_cacheEpoch.load(std::memory_order_acquire);
+  if (s->cacheEpoch != epoch) {
+    s->trie.clear();
+    s->cacheEpoch = epoch;
+  }
+  return s->trie.intern(ips, depth, onNewNode, s);
+}
 
 std::uint64_t takeSequence() noexcept { return s_sequence.fetch_add(1, std::memory_order_relaxed); }
 std::uint64_t sequenceCount() noexcept { return s_sequence.load(std::memory_order_relaxed); }

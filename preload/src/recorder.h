@@ -15,6 +15,8 @@
 
 namespace memprof::preload {
 
+struct ThreadState;
+
 /// True while hooks should record (set after init, cleared when the log closes or when a
 /// forked child is not followed).
 extern std::atomic<bool> g_recording;
@@ -28,6 +30,9 @@ void recordAlloc(format::AllocFn fn, const void* ptr, std::size_t size) noexcept
 void recordFree(format::AllocFn fn, const void* ptr, std::uint64_t seq) noexcept;
 /// Marks a sequence number as consumed by nothing (a failed realloc).
 void recordSequenceGap(std::uint64_t seq) noexcept;
+
+/// Interns a captured stack into the thread's trie (writing new nodes); returns the leaf id.
+std::uint32_t internStack(ThreadState* state, const std::uintptr_t* ips, std::size_t depth) noexcept;
 
 /// Appends raw record bytes to this thread's ring, flushing it first when full.
 void pushRecord(const std::uint8_t* bytes, std::size_t size) noexcept;

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <new>
 
+#include "cpu_sampler.h"
 #include "internal_memory.h"
 #include "memprof/format/encoder.h"
 
@@ -16,6 +17,7 @@ namespace memprof::preload {
 
 __thread int t_inHook MEMPROF_TLS = 0;
 __thread ThreadState* t_state MEMPROF_TLS = nullptr;
+__thread bool t_inSignal MEMPROF_TLS = false;
 
 namespace {
 
@@ -27,6 +29,7 @@ bool s_haveKey = false;
 
 void onThreadExit(void* state) {
   auto* s = static_cast<ThreadState*>(state);
+  stopThreadSampling(s);
   if (t_state == s) t_state = nullptr;
   s->status.store(ThreadStatus::Exited, std::memory_order_release);
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <sys/types.h>
+#include <time.h>
 
 #include <atomic>
 #include <cstdint>
@@ -43,6 +44,9 @@ struct ThreadState {
     std::uint64_t allocNumber;
   };
   RecentSlot* recent = nullptr;
+  int perfFd = -1;  ///< this thread's sampling counter (perf_event), or -1
+  timer_t samplingTimer{};  ///< POSIX timer fallback
+  bool hasSamplingTimer = false;
   pid_t tid = 0;
   std::atomic<bool> wakeRequested{false};
   std::uint8_t* ringMemory = nullptr;
@@ -52,6 +56,8 @@ struct ThreadState {
 /// Reentrancy guard depth: non-zero while this thread is inside a hook, the writer, or a fork.
 extern __thread int t_inHook MEMPROF_TLS;
 extern __thread ThreadState* t_state MEMPROF_TLS;
+/// True while the sampling signal handler runs on this thread (no locks, no dl_iterate_phdr).
+extern __thread bool t_inSignal MEMPROF_TLS;
 
 /// RAII guard: calls made while it lives pass straight through to the real functions.
 class ReentrancyGuard {

@@ -21,6 +21,8 @@ namespace memprof::preload {
 
 namespace {
 
+constinit pthread_t s_writer{};
+constinit bool s_haveWriter = false;
 constexpr long kTickNs = 10'000'000;  // 10 ms: bounds what a SIGKILL can lose
 
 std::uint64_t readRssBytes(int fd) {
@@ -71,6 +73,15 @@ void* writerMain(void*) {
 
 }  // namespace
 
+double writerCpuSeconds() noexcept {
+  clockid_t clock{};
+  timespec ts{};
+  if (!s_haveWriter || pthread_getcpuclockid(s_writer, &clock) != 0 || clock_gettime(clock, &ts) != 0) {
+    return 0;
+  }
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
 void recordRssNow() noexcept {
   const int statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
   if (statm < 0) return;
@@ -98,7 +109,11 @@ bool startWriterThread() noexcept {
   const bool ok = pthread_create(&thread, &attr, writerMain, nullptr) == 0;
   pthread_attr_destroy(&attr);
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  if (ok) pthread_setname_np(thread, "memprof-writer");
+  if (ok) {
+    pthread_setname_np(thread, "memprof-writer");
+    s_writer = thread;
+    s_haveWriter = true;
+  }
   return ok;
 }
 

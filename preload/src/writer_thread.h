@@ -12,4 +12,7 @@ bool startWriterThread() noexcept;
 /// Writes an Rss record for this moment (used at exit, so short runs have one too).
 void recordRssNow() noexcept;
 
+/// CPU time used by the writer thread (subtracted when measuring the sampling rate).
+double writerCpuSeconds() noexcept;
+
 }  // namespace memprof::preload

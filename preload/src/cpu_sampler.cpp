@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: MIT
+/// @brief perf_event / POSIX-timer sampling, the async-signal-safe sample handler.
+#define UNW_LOCAL_ONLY
+#include "cpu_sampler.h"
+
+#include <fcntl.h>
+#include <libunwind.h>
+#include <linux/perf_event.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "clock.h"
+#include "config.h"
+#include "log_sink.h"
+#include "memprof/format/encoder.h"
+#include "module_map.h"
+#include "real_functions.h"
+#include "recorder.h"
+#include "stack_capture.h"
+#include "thread_state.h"
+#include "writer_thread.h"
+
+namespace memprof::preload {
+
+namespace {
+
+enum class Backend { None, PerfEvent, PosixTimer };
+
+constinit std::atomic<bool> s_enabled{false};
+constinit int s_signal = 0;
+constinit Backend s_backend = Backend::None;
+constinit bool s_excludeKernel = false;
+constinit std::atomic<std::uint64_t> s_samples{0};
+constinit std::atomic<std::uint64_t> s_dropped{0};
+constinit std::atomic<std::uint32_t> s_timerThreads{0};
+constinit std::atomic<std::uint32_t> s_perfThreads{0};
+constinit bool s_yielded = false;
+
+/// Captures the interrupted thread's stack from the signal context: the first entry is the
+/// exact program counter, the rest are return addresses.
+std::size_t captureFromContext(void* ucontext, std::uintptr_t* ips, std::size_t max) {
+  unw_cursor_t cursor;
+  if (unw_init_local2(&cursor, static_cast<unw_context_t*>(ucontext), UNW_INIT_SIGNAL_FRAME) < 0) {
+    return 0;
+  }
+  std::size_t n = 0;
+  do {
+    unw_word_t ip = 0;
+    if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 || ip == 0) break;
+    if (!isSelfAddress(ip)) ips[n++] = ip;
+  } while (n < max && unw_step(&cursor) > 0);
+  return n;
+}
+
+void onSampleSignal(int, siginfo_t*, void* ucontext) {
+  const int savedErrno = errno;
+  ThreadState* s = t_state;
+  if (s == nullptr || t_inHook != 0 || !g_recording.load(std::memory_order_relaxed)) {
+    // Inside a hook (the ring is being written) or not recording: count it and move on.
+    s_dropped.fetch_add(1, std::memory_order_relaxed);
+    errno = savedErrno;
+    return;
+  }
+  ++t_inHook;
+  t_inSignal = true;
+  std::uintptr_t ips[kMaxFrames];
+  const std::size_t depth = captureFromContext(ucontext, ips, kMaxFrames);
+  const std::uint32_t stack = internStack(s, ips, depth);
+  const std::uint64_t t = nowUs();
+  std::uint8_t buf[32];
+  format::Encoder e(buf, sizeof buf);
+  e.type(format::RecordType::Sample)
+      .varint(t >= s->lastSampleTimeUs ? t - s->lastSampleTimeUs : 0)
+      .varint(stack)
+      .varint(1);
+  if (t > s->lastSampleTimeUs) s->lastSampleTimeUs = t;
+  pushRecord(e.data(), e.size());
+  s_samples.fetch_add(1, std::memory_order_relaxed);
+  t_inSignal = false;
+  --t_inHook;
+  errno = savedErrno;
+}
+
+int chooseSignal() {
+  // A real-time signal nobody uses; glibc keeps the first few for itself.
+  for (int sig = SIGRTMAX - 1; sig > SIGRTMIN + 4; --sig) {
+    struct sigaction current {};
+    if (g_real.sigaction(sig, nullptr, &current) != 0) continue;
+    if ((current.sa_flags & SA_SIGINFO) == 0 && current.sa_handler == SIG_DFL) return sig;
+  }
+  return 0;
+}
+
+int openPerfCounter(unsigned hz, pid_t tid) {
+  perf_event_attr attr;
+  std::memset(&attr, 0, sizeof attr);
+  attr.size = sizeof attr;
+  attr.type = PERF_TYPE_SOFTWARE;
+  attr.config = PERF_COUNT_SW_TASK_CLOCK;  // this thread's CPU time, hrtimer driven
+  attr.sample_period = 1000000000ULL / hz;
+  attr.disabled = 1;
+  attr.exclude_hv = 1;
+  attr.exclude_kernel = s_excludeKernel ? 1 : 0;
+  int fd = static_cast<int>(syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC));
+  if (fd < 0 && (errno == EACCES || errno == EPERM) && !s_excludeKernel) {
+    s_excludeKernel = true;  // perf_event_paranoid 2: user-space time only
+    attr.exclude_kernel = 1;
+    fd = static_cast<int>(syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC));
+  }
+  if (fd < 0) return -1;
+  f_owner_ex owner{F_OWNER_TID, tid};
+  if (fcntl(fd, F_SETFL, O_ASYNC) != 0 || fcntl(fd, F_SETSIG, s_signal) != 0 ||
+      fcntl(fd, F_SETOWN_EX, &owner) != 0 || ioctl(fd, PERF_EVENT_IOC_REFRESH, 0x7fffffff) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool startPosixTimer(ThreadState* s, unsigned hz, clockid_t clock) {
+  sigevent event;
+  std::memset(&event, 0, sizeof event);
+  event.sigev_notify = SIGEV_THREAD_ID;
+  event.sigev_signo = s_signal;
+  event._sigev_un._tid = s->tid;
+  timer_t timer{};
+  if (timer_create(clock, &event, &timer) != 0) return false;
+  const long ns = static_cast<long>(1000000000ULL / hz);
+  const itimerspec spec{{ns / 1000000000L, ns % 1000000000L}, {ns / 1000000000L, ns % 1000000000L}};
+  if (timer_settime(timer, 0, &spec, nullptr) != 0) {
+    timer_delete(timer);
+    return false;
+  }
+  s->samplingTimer = timer;
+  s->hasSamplingTimer = true;
+  return true;
+}
+
+bool wallClock() { return g_config.clock[0] == 'w'; }
+
+}  // namespace
+
+bool samplingEnabled() noexcept { return s_enabled.load(std::memory_order_relaxed); }
+bool isSamplingSignal(int sig) noexcept { return s_signal != 0 && sig == s_signal; }
+
+void initCpuSampler() noexcept {
+  if (g_config.sampleHz == 0 || g_real.sigaction == nullptr) return;
+  s_signal = chooseSignal();
+  if (s_signal == 0) return;
+  struct sigaction act {};
+  act.sa_sigaction = onSampleSignal;
+  act.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&act.sa_mask);
+  if (g_real.sigaction(s_signal, &act, nullptr) != 0) return;
+  s_enabled.store(true);
+  ThreadState* s = currentThreadState();
+  if (s != nullptr) startThreadSampling(s);
+}
+
+void startThreadSampling(ThreadState* s) noexcept {
+  if (!samplingEnabled() || s == nullptr || s->perfFd >= 0 || s->hasSamplingTimer) return;
+  const unsigned hz = g_config.sampleHz;
+  if (wallClock()) {
+    // Wall-clock sampling: a CLOCK_MONOTONIC timer per thread fires whether the thread runs or
+    // waits, so waiting lines get time too (hrtimer based: any rate works).
+    if (startPosixTimer(s, hz, CLOCK_MONOTONIC)) s_timerThreads.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (s_backend != Backend::PosixTimer) {
+    const int fd = openPerfCounter(hz, s->tid);
+    if (fd >= 0) {
+      s->perfFd = fd;
+      s_backend = Backend::PerfEvent;
+      s_perfThreads.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    if (s_backend == Backend::None) s_backend = Backend::PosixTimer;
+  }
+  if (startPosixTimer(s, hz, CLOCK_THREAD_CPUTIME_ID)) {
+    s_timerThreads.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void stopThreadSampling(ThreadState* s) noexcept {
+  if (s == nullptr) return;
+  if (s->perfFd >= 0) {
+    close(s->perfFd);
+    s->perfFd = -1;
+  }
+  if (s->hasSamplingTimer) {
+    timer_delete(s->samplingTimer);
+    s->hasSamplingTimer = false;
+  }
+}
+
+void yieldSamplingSignal() noexcept {
+  // The program wants our signal: stop every counter we can reach (other threads' timers
+  // stop when their threads next sample and see the sampler disabled).
+  s_enabled.store(false);
+  s_yielded = true;
+  for (ThreadState* s = registryHead(); s != nullptr; s = s->next.load()) {
+    if (s->perfFd >= 0) ioctl(s->perfFd, PERF_EVENT_IOC_DISABLE, 0);
+    if (s->hasSamplingTimer) {
+      const itimerspec off{};
+      timer_settime(s->samplingTimer, 0, &off, nullptr);
+    }
+  }
+}
+
+void resetSamplerAfterFork() noexcept {
+  for (ThreadState* s = registryHead(); s != nullptr; s = s->next.load()) {
+    if (s->perfFd >= 0) close(s->perfFd);  // the parent's counters: not ours to read
+    s->perfFd = -1;
+    s->hasSamplingTimer = false;  // POSIX timers are not inherited by fork
+  }
+  s_samples.store(0);
+  s_dropped.store(0);
+  s_perfThreads.store(0);
+  s_timerThreads.store(0);
+  if (t_state != nullptr) startThreadSampling(t_state);
+}
+
+void recordSamplerInfo() noexcept {
+  if (g_config.sampleHz == 0) return;
+  timespec cpu{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+  double seconds = static_cast<double>(cpu.tv_sec) + static_cast<double>(cpu.tv_nsec) / 1e9;
+  seconds -= writerCpuSeconds();  // the writer thread is ours and never sampled
+  const std::uint64_t taken = s_samples.load() + s_dropped.load();
+  if (wallClock()) {  // the rate of a wall clock is per second of elapsed time, per thread
+    const double elapsed = static_cast<double>(nowUs()) / 1e6;
+    const double threads = s_timerThreads.load() > 0 ? s_timerThreads.load() : 1.0;
+    seconds = elapsed * threads;
+  }
+  const std::uint64_t achieved =
+      seconds > 0.001 ? static_cast<std::uint64_t>(static_cast<double>(taken) / seconds + 0.5) : 0;
+  char note[256];
+  if (wallClock() && s_signal != 0) {
+    std::snprintf(note, sizeof note, "wall-clock timers (CLOCK_MONOTONIC), signal %d, %llu samples dropped inside hooks",
+                  s_signal, static_cast<unsigned long long>(s_dropped.load()));
+  } else if (s_signal == 0) {
+    std::snprintf(note, sizeof note, "sampling off: no free real-time signal");
+  } else if (s_yielded) {
+    std::snprintf(note, sizeof note, "sampling stopped: the program took signal %d", s_signal);
+  } else if (s_backend == Backend::PerfEvent && s_timerThreads.load() == 0) {
+    std::snprintf(note, sizeof note, "perf_event task-clock%s, signal %d, %llu samples dropped inside hooks",
+                  s_excludeKernel ? " (user time only)" : "", s_signal,
+                  static_cast<unsigned long long>(s_dropped.load()));
+  } else {
+    std::snprintf(note, sizeof note,
+                  "POSIX thread CPU timers (perf_event_open not permitted): the kernel tick limits "
+                  "the rate; signal %d, %llu samples dropped inside hooks",
+                  s_signal, static_cast<unsigned long long>(s_dropped.load()));
+  }
+  std::uint8_t buf[320];
+  format::Encoder e(buf, sizeof buf);
+  e.type(format::RecordType::SamplerInfo)
+      .varint(g_config.sampleHz)
+      .varint(achieved)
+      .varint(wallClock() ? 1 : 0)
+      .string(note);
+  writeProcessRecordLocked(e.data(), e.size());
+}
+
+}  // namespace memprof::preload
