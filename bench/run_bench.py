@@ -941,6 +941,10 @@ def main():
     args = ap.parse_args()
     _become_subreaper()
 
+    def on_term(signum, frame):  # clean up the temp dirs on kill
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, on_term)
+
     workroot = tempfile.mkdtemp(prefix="memprof-bench-", dir=args.workdir)
     memprof, snap_note = args.memprof, ""
     if not args.no_memprof:

@@ -10,8 +10,7 @@
 
 namespace memprof::cli {
 
-model::Report analyseLog(const std::string& path) {
-  aggregate::HeapReplay replay;
+reader::ReadSummary replayLog(const std::string& path, aggregate::HeapReplay& replay) {
   reader::ReadSummary summary;
   try {
     summary = reader::readLog(path, replay);
@@ -24,8 +23,19 @@ model::Report analyseLog(const std::string& path) {
               << "); analysed up to where it ends\n";
   }
   for (const auto& w : summary.warnings) std::cerr << "memprof: warning: " << path << ": " << w << '\n';
+  return summary;
+}
+
+model::Report analyseLog(const std::string& path) {
+  aggregate::HeapReplay replay;
+  const reader::ReadSummary summary = replayLog(path, replay);
   symbolize::Symbolizer symbolizer;
-  return aggregate::buildReport(replay, summary, path, symbolizer);
+  model::Report report = aggregate::buildReport(replay, summary, path, symbolizer);
+  // The aggregation's own warnings (the reader's were printed above) go to stderr as well.
+  for (std::size_t i = summary.warnings.size(); i < report.warnings.size(); ++i) {
+    std::cerr << "memprof: warning: " << path << ": " << report.warnings[i] << '\n';
+  }
+  return report;
 }
 
 }  // namespace memprof::cli

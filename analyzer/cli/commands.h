@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "memprof/aggregate/heap_replay.h"
 #include "memprof/model/report.h"
+#include "memprof/reader/log_reader.h"
 
 namespace memprof::cli {
 
@@ -19,12 +21,17 @@ int listCommand(int argc, char** argv);
 int cleanCommand(int argc, char** argv);
 int peakCommand(int argc, char** argv);
 int diffCommand(int argc, char** argv);
+int flamegraphCommand(int argc, char** argv);
 /// Hidden: the exit-time reachability scan spawned by libmemprof.so.
 int leakScanCommand(int argc, char** argv);
 
 /// Reads and analyses a log; prints warnings (truncation) on stderr.
 /// Throws AnalysisError with a one-line message naming the file.
 model::Report analyseLog(const std::string& path);
+
+/// Reads a log into @p replay and finishes it; prints the reader's warnings on stderr.
+/// Throws AnalysisError like analyseLog.
+reader::ReadSummary replayLog(const std::string& path, aggregate::HeapReplay& replay);
 
 struct AnalysisError : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -18,6 +18,8 @@ void usage(std::ostream& out) {
          "  lines [--function RE] [--file PATH] LOG  per-line tables with source\n"
          "  leaks [--format text|json|junit|sarif] LOG  blocks never freed, by kind, with stacks\n"
          "  diff [--fail-on-increase PCT] OLD NEW  per-line changes between two runs\n"
+         "  flamegraph [--kind cpu|alloc|peak|leaked] [--format folded|speedscope] [-o OUT] LOG\n"
+         "                                         stacks for flamegraph.pl / inferno / speedscope\n"
          "  dump LOG                               every record as a line of text\n\n"
          "Pictures and logs of the current directory (as mprof):\n"
          "  plot [-o OUT.png|svg|txt] [--data F] [--stacked N] [--function RE] [--children] [LOG...]\n"
@@ -54,6 +56,7 @@ const Command kCommands[] = {
     {"list", listCommand},
     {"clean", cleanCommand},
     {"diff", diffCommand},
+    {"flamegraph", flamegraphCommand},
     {"__leak-scan", leakScanCommand},
 };
 

@@ -161,6 +161,9 @@ int runCommand(const std::vector<std::string>& args) {
     if (o.sampleHz) setenv("MEMPROF_SAMPLE_HZ", std::to_string(*o.sampleHz).c_str(), 1);
     setenv("MEMPROF_CLOCK", o.clock.c_str(), 1);
     setenv("MEMPROF_FOLLOW", o.follow ? "1" : "0", 1);
+    // A leak check needs every block classified, however long the run (unless the user said
+    // MEMPROF_LEAK_SCAN=0 explicitly).
+    if (o.check.leakCheck) setenv("MEMPROF_LEAK_SCAN", "1", /*overwrite=*/0);
     // The exit-time leak scanner is this very binary (`memprof __leak-scan`).
     if (getenv("MEMPROF_SCANNER") == nullptr) {
       std::error_code ec;

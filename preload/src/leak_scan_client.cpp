@@ -2,6 +2,7 @@
 /// @brief Spawns the out-of-process leak scanner at exit and relays its verdicts into the log.
 #define UNW_LOCAL_ONLY
 #include "leak_scan_client.h"
+#include "recorder.h"
 
 #include <libunwind.h>
 
@@ -247,6 +248,11 @@ void scanWith(const char* scanner, const char* log, std::uintptr_t selfBase) {
 void runLeakScan() noexcept {
   static std::atomic<bool> s_ran{false};
   if (envIs("MEMPROF_LEAK_SCAN", "0") || logClosed() || s_ran.exchange(true)) return;
+  // The scanner replays the whole log to learn the live set, which costs about as much as
+  // analysing it. By default ("auto") only runs with at most kAutoScanEvents heap events are
+  // scanned; MEMPROF_LEAK_SCAN=1 (set by `memprof run --leak-check`) always scans.
+  constexpr std::uint64_t kAutoScanEvents = 5'000'000;
+  if (!envIs("MEMPROF_LEAK_SCAN", "1") && sequenceCount() > kAutoScanEvents) return;
   const int savedErrno = errno;
   // Everything recorded so far must be in the file before the scanner reads it.
   char log[kPathMax];

@@ -55,6 +55,10 @@ inline std::size_t recentSlot(std::uint64_t ptr) {
   return static_cast<std::size_t>((ptr >> 4) * 0x9E3779B97F4A7C15ULL >> 51) & (kRecentSlots - 1);
 }
 
+inline std::size_t freedSlotOf(std::uint64_t ptr) {
+  return static_cast<std::size_t>((ptr >> 4) * 0x9E3779B97F4A7C15ULL >> 54) & (kFreedSlots - 1);
+}
+
 ThreadState* readyState() {
   ThreadState* s = currentThreadState();
   if (s == nullptr) return nullptr;
@@ -101,17 +105,25 @@ void recordAlloc(format::AllocFn fn, const void* ptr, std::size_t size) noexcept
   const std::uint64_t seq = takeSequence();
   const std::uint64_t t = nowUs();
   const auto p = reinterpret_cast<std::uint64_t>(ptr);
+  const ThreadState::RecentSlot& freedSlot = s->freed[freedSlotOf(p)];
+  const std::uint64_t reuse = s->freeCount - freedSlot.allocNumber;
+  const bool reused = freedSlot.ptr == p && reuse >= 1 && reuse <= format::kFreedRing;
   std::uint8_t buf[64];
   format::Encoder e(buf, sizeof buf);
-  e.u8(static_cast<std::uint8_t>(format::kAllocBase + static_cast<std::uint8_t>(fn)))
+  e.u8(static_cast<std::uint8_t>((reused ? format::kAllocReuseBase : format::kAllocBase) +
+                                 static_cast<std::uint8_t>(fn)))
       .varint(seq - s->lastSeq)
       .varint(t >= s->lastTimeUs ? t - s->lastTimeUs : 0)
-      .varint(size)
-      .zigzag(static_cast<std::int64_t>(p - s->lastPtr))
-      .zigzag(static_cast<std::int64_t>(stack) - static_cast<std::int64_t>(s->lastStack));
+      .varint(size);
+  if (reused) {
+    e.varint(reuse);
+  } else {
+    e.zigzag(static_cast<std::int64_t>(p - s->lastPtr));
+    s->lastPtr = p;
+  }
+  e.zigzag(static_cast<std::int64_t>(stack) - static_cast<std::int64_t>(s->lastStack));
   s->lastSeq = seq;
   if (t > s->lastTimeUs) s->lastTimeUs = t;
-  s->lastPtr = p;
   s->lastStack = stack;
   s->recent[recentSlot(p)] = ThreadState::RecentSlot{p, s->allocCount};
   ++s->allocCount;
@@ -141,6 +153,8 @@ void recordFree(format::AllocFn fn, const void* ptr, std::uint64_t seq) noexcept
   }
   s->lastSeq = seq;
   if (t > s->lastTimeUs) s->lastTimeUs = t;
+  s->freed[freedSlotOf(p)] = ThreadState::RecentSlot{p, s->freeCount};
+  ++s->freeCount;
   pushTo(s, e.data(), e.size());
 }
 

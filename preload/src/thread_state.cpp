@@ -56,7 +56,9 @@ ThreadState* createState() {
   s->ring.attach(ring, kRingBytes);
   s->recent = static_cast<ThreadState::RecentSlot*>(
       internalMap(kRecentSlots * sizeof(ThreadState::RecentSlot)));
-  if (!s->trie.init() || s->recent == nullptr) return nullptr;
+  s->freed = static_cast<ThreadState::RecentSlot*>(
+      internalMap(kFreedSlots * sizeof(ThreadState::RecentSlot)));
+  if (!s->trie.init() || s->recent == nullptr || s->freed == nullptr) return nullptr;
   ThreadState* head = s_head.load(std::memory_order_relaxed);
   do {
     s->next.store(head, std::memory_order_relaxed);
@@ -76,6 +78,8 @@ void beginStream(ThreadState* s) noexcept {
   s->lastSampleTimeUs = 0;
   s->allocCount = 0;
   std::memset(s->recent, 0, kRecentSlots * sizeof(ThreadState::RecentSlot));
+  s->freeCount = 0;
+  std::memset(s->freed, 0, kFreedSlots * sizeof(ThreadState::RecentSlot));
   s->tid = static_cast<pid_t>(syscall(SYS_gettid));
   s->trie.clear();
   std::uint8_t buf[32];

@@ -21,6 +21,7 @@
 namespace memprof::preload {
 
 inline constexpr std::size_t kRecentSlots = 8192;
+inline constexpr std::size_t kFreedSlots = 1024;
 
 enum class ThreadStatus : std::uint32_t { Active = 0, Exited = 1, Free = 2 };
 
@@ -44,6 +45,10 @@ struct ThreadState {
     std::uint64_t allocNumber;
   };
   RecentSlot* recent = nullptr;
+  std::uint64_t freeCount = 0;  ///< Free/FreeRecent records in this stream
+  /// Direct-mapped pointer -> free number, so an allocation that reuses a just-freed address is
+  /// written as a small distance (AllocReuse).
+  RecentSlot* freed = nullptr;
   int perfFd = -1;  ///< this thread's sampling counter (perf_event), or -1
   timer_t samplingTimer{};  ///< POSIX timer fallback
   bool hasSamplingTimer = false;

@@ -1,91 +1,18 @@
 // SPDX-License-Identifier: MIT
-/// @brief Symbolization of stack nodes and per-line / per-leak aggregation.
+/// @brief Per-line, per-function and per-leak aggregation of symbolized stacks into a Report.
 #include "memprof/aggregate/report_builder.h"
 
 #include <algorithm>
 #include <map>
 #include <unordered_map>
 
-#include "module_index.h"
+#include "frame_table.h"
+#include "sample_rate.h"
+#include "memprof/aggregate/function_aggregator.h"
 
 namespace memprof::aggregate {
 
 namespace {
-
-constexpr std::uint32_t kNoLine = ~0U;
-
-/// Interned frames and source lines; stacks become vectors of small integers.
-class FrameTable {
- public:
-  FrameTable(const HeapReplay& replay, symbolize::Symbolizer& symbolizer)
-      : m_replay(replay), m_symbolizer(symbolizer), m_modules(replay.modules()) {}
-
-  /// Frame ids of one node's address, innermost (inlined) first.
-  const std::vector<std::uint32_t>& nodeFrames(std::uint32_t nodeId, bool exactPc) {
-    auto& cache = exactPc ? m_exactCache : m_returnCache;
-    if (auto it = cache.find(nodeId); it != cache.end()) return it->second;
-    std::vector<std::uint32_t> ids;
-    if (nodeId < m_replay.nodes().size()) {
-      const reader::StackNode& node = m_replay.nodes()[nodeId];
-      const reader::Module* module = m_modules.find(node.generation, node.ip);
-      std::vector<symbolize::SourceFrame> frames;
-      if (module != nullptr) {
-        frames = m_symbolizer.resolve(
-            symbolize::ModuleRef{module->path, module->buildId, module->base}, node.ip, !exactPc);
-      }
-      if (frames.empty()) frames.emplace_back();
-      for (const auto& f : frames) {
-        model::Frame out{f.function, f.file, f.line, module != nullptr ? module->path : "",
-                         node.ip, f.inlined};
-        ids.push_back(static_cast<std::uint32_t>(m_frames.size()));
-        m_lineOf.push_back(lineId(out));
-        m_frames.push_back(std::move(out));
-      }
-    }
-    return cache.emplace(nodeId, std::move(ids)).first->second;
-  }
-
-  /// All frame ids of the stack ending at @p leaf, innermost first.
-  void stackFrames(std::uint32_t leaf, bool exactLeaf, std::vector<std::uint32_t>& out) {
-    out.clear();
-    bool first = true;
-    for (std::uint32_t id = leaf; id != 0 && id < m_replay.nodes().size();
-         id = m_replay.nodes()[id].parent) {
-      const auto& f = nodeFrames(id, first && exactLeaf);
-      out.insert(out.end(), f.begin(), f.end());
-      first = false;
-      if (out.size() > 100000) break;  // a cycle would be corrupt input; never loop forever
-    }
-  }
-
-  const model::Frame& frame(std::uint32_t id) const { return m_frames[id]; }
-  std::uint32_t lineOf(std::uint32_t frameId) const { return m_lineOf[frameId]; }
-  std::size_t lineCount() const { return m_lines.size(); }
-  const std::pair<std::string, std::uint32_t>& lineKey(std::uint32_t id) const { return *m_lines[id]; }
-  const std::string& lineFunction(std::uint32_t id) const { return m_lineFunction[id]; }
-
- private:
-  std::uint32_t lineId(const model::Frame& f) {
-    if (f.file.empty() || f.line == 0) return kNoLine;
-    auto [it, inserted] = m_lineIds.try_emplace({f.file, f.line}, static_cast<std::uint32_t>(m_lines.size()));
-    if (inserted) {
-      m_lines.push_back(&it->first);
-      m_lineFunction.push_back(f.function);
-    }
-    return it->second;
-  }
-
-  const HeapReplay& m_replay;
-  symbolize::Symbolizer& m_symbolizer;
-  ModuleIndex m_modules;
-  std::vector<model::Frame> m_frames;
-  std::vector<std::uint32_t> m_lineOf;
-  std::map<std::pair<std::string, std::uint32_t>, std::uint32_t> m_lineIds;
-  std::vector<const std::pair<std::string, std::uint32_t>*> m_lines;
-  std::vector<std::string> m_lineFunction;
-  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> m_returnCache;
-  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> m_exactCache;
-};
 
 const char* kindName(int kind) {
   switch (kind) {
@@ -112,6 +39,20 @@ void fillProgram(const HeapReplay& replay, model::Program& program) {
   }
 }
 
+/// Records what the sampler said and warns when it fell well short of the requested rate
+/// (time per line is then still right in proportion, but coarser than asked for).
+void fillSampler(const HeapReplay& replay, model::Report& report) {
+  if (!replay.hasSamplerInfo()) return;
+  const reader::SamplerInfo& info = replay.samplerInfo();
+  report.sampler = model::Sampler{true, info.requestedHz, info.achievedHz, info.clock == 1, info.note};
+  if (info.requestedHz > 0 && 2 * info.achievedHz < info.requestedHz) {
+    std::string w = "CPU sampler achieved " + std::to_string(info.achievedHz) + " Hz of the " +
+                    std::to_string(info.requestedHz) + " Hz requested";
+    if (!info.note.empty()) w += " (" + info.note + ")";
+    report.warnings.push_back(std::move(w));
+  }
+}
+
 }  // namespace
 
 model::Report buildReport(const HeapReplay& replay, const reader::ReadSummary& summary,
@@ -130,9 +71,18 @@ model::Report buildReport(const HeapReplay& replay, const reader::ReadSummary& s
   std::vector<std::uint64_t> stamp;
   std::uint64_t visit = 0;
   std::vector<std::uint32_t> frames;
+  FunctionAggregator functions;
+  std::vector<std::uint32_t> functionOfFrame;  // frame id -> function id, filled as frames appear
+  std::vector<std::uint32_t> stackFunctions;
 
   auto attribute = [&](std::uint32_t leaf, bool exactLeaf, const model::Counters& c) {
     table.stackFrames(leaf, exactLeaf, frames);
+    for (std::size_t f = functionOfFrame.size(); f < table.frameCount(); ++f) {
+      functionOfFrame.push_back(functions.functionOf(table.frame(static_cast<std::uint32_t>(f))));
+    }
+    stackFunctions.clear();
+    for (const std::uint32_t f : frames) stackFunctions.push_back(functionOfFrame[f]);
+    functions.add(stackFunctions, c);
     self.resize(table.lineCount());
     total.resize(table.lineCount());
     stamp.resize(table.lineCount(), 0);
@@ -167,6 +117,7 @@ model::Report buildReport(const HeapReplay& replay, const reader::ReadSummary& s
   std::sort(report.lines.begin(), report.lines.end(), [](const auto& a, const auto& b) {
     return std::tie(a.file, a.line) < std::tie(b.file, b.line);
   });
+  report.functions = functions.entries();
 
   // Leaks: one entry per distinct stack (by addresses, across threads) and kind.
   std::map<std::pair<std::vector<std::uint64_t>, int>, std::pair<model::Leak, bool>> leaks;
@@ -204,7 +155,8 @@ model::Report buildReport(const HeapReplay& replay, const reader::ReadSummary& s
   t.peakRssTimeS = static_cast<double>(replay.peakRssTimeUs()) / 1e6;
   t.durationS = static_cast<double>(replay.endTimeUs()) / 1e6;
   t.cpuSamples = replay.cpuSamples();
-  t.sampleHz = replay.hasSamplerInfo() ? static_cast<double>(replay.samplerInfo().achievedHz) : 0.0;
+  t.sampleHz = effectiveSampleHz(replay);
+  fillSampler(replay, report);
   report.timeline = replay.timeline().points(replay.endTimeUs());
 
   for (const auto& m : symbolizer.stats()) {

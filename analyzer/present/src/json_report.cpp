@@ -54,6 +54,23 @@ void writeJsonReport(const model::Report& r, std::ostream& out) {
     lines.push_back(json{{"file", l.file}, {"line", l.line}, {"function", l.function},
                          {"self", counters(l.self)}, {"total", counters(l.total)}});
   }
+  // Extra (not in the contract's minimum): per-function figures, times in seconds when the
+  // sampling rate is known.
+  json functions = json::array();
+  for (const auto& f : r.functions) {
+    json entry{{"function", f.function}, {"file", f.file},        {"line", f.line},
+               {"module", f.module},     {"self", counters(f.self)}, {"total", counters(f.total)}};
+    if (t.sampleHz > 0) {
+      entry["self_time_s"] = static_cast<double>(f.self.samples) / t.sampleHz;
+      entry["total_time_s"] = static_cast<double>(f.total.samples) / t.sampleHz;
+    }
+    functions.push_back(std::move(entry));
+  }
+  json sampler = nullptr;
+  if (r.sampler.present) {
+    sampler = json{{"requested_hz", r.sampler.requestedHz}, {"achieved_hz", r.sampler.achievedHz},
+                   {"clock", r.sampler.wallClock ? "wall" : "cpu"}, {"note", r.sampler.note}};
+  }
   json leaks = json::array();
   for (const auto& leak : r.leaks) leaks.push_back(leakJson(leak));
   json timeline = json::array();
@@ -66,7 +83,8 @@ void writeJsonReport(const model::Report& r, std::ostream& out) {
                            {"missing", m.missing}, {"build_id_mismatch", m.buildIdMismatch}});
   }
   json doc{{"memprof_format", 1}, {"program", std::move(program)}, {"totals", std::move(totals)},
-           {"lines", std::move(lines)}, {"leaks", std::move(leaks)},
+           {"lines", std::move(lines)}, {"functions", std::move(functions)}, {"leaks", std::move(leaks)},
+           {"sampler", std::move(sampler)},
            {"timeline", std::move(timeline)}, {"modules", std::move(modules)},
            {"truncated", r.truncated}, {"warnings", r.warnings},
            {"log", json{{"path", r.logPath}, {"bytes", r.logBytes}, {"heap_events", r.heapEvents}}}};

@@ -45,8 +45,15 @@ void writeTextReport(const model::Report& r, const TextReportOptions& options, s
   out << "  peak RSS:    " << humanBytes(t.peakRssBytes) << '\n';
   out << "  leaked:      " << humanBytes(t.leakedBytes) << " in " << t.leakedAllocations
       << " blocks\n";
-  if (t.cpuSamples > 0) {
-    out << "  CPU samples: " << t.cpuSamples << " at " << t.sampleHz << " Hz\n";
+  if (t.cpuSamples > 0 || r.sampler.present) {
+    out << "  CPU samples: " << t.cpuSamples << " at " << t.sampleHz << " Hz";
+    if (!r.sampler.present && t.cpuSamples > 0) out << " (requested rate; the sampler never reported)";
+    if (r.sampler.present) {
+      out << " (" << r.sampler.requestedHz << " Hz requested, " << (r.sampler.wallClock ? "wall" : "CPU")
+          << " clock)";
+    }
+    out << '\n';
+    if (!r.sampler.note.empty()) out << "  sampler:     " << r.sampler.note << '\n';
   }
 
   std::vector<const model::LineEntry*> lines;
@@ -78,6 +85,7 @@ void writeTextReport(const model::Report& r, const TextReportOptions& options, s
     ++shown;
   }
   if (shown == 0) out << "  (none)\n";
+  writeFunctionTable(r, options, out);
   if (!r.leaks.empty()) {
     out << "\nLeaks (" << r.leaks.size() << " stacks; `memprof leaks` shows full stacks):\n";
     for (std::size_t i = 0; i < r.leaks.size() && i < 5; ++i) {

@@ -33,12 +33,14 @@ std::uint32_t narrow32(std::uint64_t v, RecordType type, std::size_t offset) {
 
 void StreamDecoder::decodeHeapEvent(StreamState& st, std::uint32_t stream, std::uint8_t type,
                                     format::Decoder& d, std::size_t at) {
-  const std::uint8_t base = type >= format::kFreeRecentBase ? format::kFreeRecentBase
+  const std::uint8_t base = type >= format::kAllocReuseBase   ? format::kAllocReuseBase
+                            : type >= format::kFreeRecentBase ? format::kFreeRecentBase
                             : type >= format::kFreeBase     ? format::kFreeBase
                                                             : format::kAllocBase;
   const std::uint8_t fn = type - base;
   const auto rt = static_cast<RecordType>(type);
-  if (fn >= static_cast<std::uint8_t>(format::AllocFn::Count) || type >= format::kFreeRecentBase + 32) {
+  if (fn >= static_cast<std::uint8_t>(format::AllocFn::Count) || (type >= format::kFreeRecentBase + 32 && base != format::kAllocReuseBase) ||
+      type >= format::kAllocReuseBase + 32) {
     throw LogError("corrupt record: unknown type " + std::to_string(type) + " at chunk offset " +
                    std::to_string(at));
   }
@@ -51,16 +53,30 @@ void StreamDecoder::decodeHeapEvent(StreamState& st, std::uint32_t stream, std::
   e.timeUs = st.lastTimeUs;
   e.stream = stream;
   e.fn = static_cast<format::AllocFn>(fn);
-  if (st.recent.empty()) st.recent.assign(format::kRecentRing, 0);
-  if (base == format::kAllocBase) {
+  if (st.recent.empty()) {
+    st.recent.assign(format::kRecentRing, 0);
+    st.freed.assign(format::kFreedRing, 0);
+  }
+  if (base == format::kAllocBase || base == format::kAllocReuseBase) {
     std::uint64_t size = 0;
-    std::int64_t ptrDelta = 0, stackDelta = 0;
-    need(d.varint(&size) && d.zigzag(&ptrDelta) && d.zigzag(&stackDelta), rt, at);
-    st.lastPtr += static_cast<std::uint64_t>(ptrDelta);
+    std::int64_t stackDelta = 0;
+    need(d.varint(&size), rt, at);
+    if (base == format::kAllocBase) {
+      std::int64_t ptrDelta = 0;
+      need(d.zigzag(&ptrDelta), rt, at);
+      st.lastPtr += static_cast<std::uint64_t>(ptrDelta);
+      e.ptr = st.lastPtr;
+    } else {
+      std::uint64_t distance = 0;
+      need(d.varint(&distance) && distance >= 1 && distance <= format::kFreedRing &&
+               distance <= st.freeCount,
+           rt, at);
+      e.ptr = st.freed[(st.freeCount - distance) % format::kFreedRing];
+    }
+    need(d.zigzag(&stackDelta), rt, at);
     st.lastStack += stackDelta;
     if (st.lastStack < 0 || st.lastStack > 0xFFFFFFFFLL) malformed(rt, at);
     e.kind = HeapEventKind::Alloc;
-    e.ptr = st.lastPtr;
     e.size = size;
     e.stack = static_cast<std::uint32_t>(st.lastStack);
     st.recent[st.allocCount % format::kRecentRing] = e.ptr;
@@ -71,6 +87,7 @@ void StreamDecoder::decodeHeapEvent(StreamState& st, std::uint32_t stream, std::
     st.lastPtr += static_cast<std::uint64_t>(ptrDelta);
     e.kind = HeapEventKind::Free;
     e.ptr = st.lastPtr;
+    st.freed[st.freeCount++ % format::kFreedRing] = e.ptr;
   } else {
     std::uint64_t distance = 0;
     need(d.varint(&distance) && distance >= 1 && distance <= format::kRecentRing &&
@@ -78,6 +95,7 @@ void StreamDecoder::decodeHeapEvent(StreamState& st, std::uint32_t stream, std::
          rt, at);
     e.kind = HeapEventKind::Free;
     e.ptr = st.recent[(st.allocCount - distance) % format::kRecentRing];
+    st.freed[st.freeCount++ % format::kFreedRing] = e.ptr;
   }
   ++m_heapEvents;
   m_merger.push(e);

@@ -35,6 +35,8 @@ class StreamDecoder {
     std::uint64_t lastSampleTimeUs = 0;
     std::uint64_t allocCount = 0;
     std::vector<std::uint64_t> recent;  ///< pointer of Alloc number n at n % kRecentRing
+    std::uint64_t freeCount = 0;
+    std::vector<std::uint64_t> freed;  ///< pointer of Free number n at n % kFreedRing
   };
   void decodeHeapEvent(StreamState& st, std::uint32_t stream, std::uint8_t type,
                        format::Decoder& d, std::size_t at);

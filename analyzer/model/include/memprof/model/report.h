@@ -40,6 +40,17 @@ struct LineEntry {
   Counters total;
 };
 
+/// One function, as cProfile/pstats tabulate them: self = figures of stacks whose innermost
+/// frame is in it; total = figures of stacks holding it at least once (recursion counted once).
+struct FunctionEntry {
+  std::string function;  ///< demangled; empty when unknown
+  std::string file;      ///< source file of its lines ("" when unknown)
+  std::uint32_t line = 0;  ///< lowest line seen in that file (about where it starts)
+  std::string module;    ///< the binary holding it
+  Counters self;
+  Counters total;
+};
+
 struct Frame {
   std::string function;
   std::string file;
@@ -89,6 +100,15 @@ struct Totals {
   double sampleHz = 0;
 };
 
+/// What the sampler said about itself (SamplerInfo record); absent when it wrote none.
+struct Sampler {
+  bool present = false;
+  std::uint64_t requestedHz = 0;
+  std::uint64_t achievedHz = 0;
+  bool wallClock = false;
+  std::string note;
+};
+
 struct ModuleResolution {
   std::string path;
   std::uint64_t resolved = 0;
@@ -101,10 +121,12 @@ struct Report {
   Program program;
   Totals totals;
   std::vector<LineEntry> lines;
+  std::vector<FunctionEntry> functions;  ///< by total samples, then total bytes, descending
   std::vector<Leak> leaks;
   std::vector<TimelinePoint> timeline;
   std::vector<ModuleResolution> modules;
   std::vector<std::string> warnings;
+  Sampler sampler;
   bool truncated = false;
   std::string logPath;
   std::uint64_t logBytes = 0;

@@ -7,8 +7,10 @@
 #include <regex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "memprof/model/report.h"
+#include "memprof/model/stack_profile.h"
 
 namespace memprof::present {
 
@@ -20,6 +22,16 @@ struct TextReportOptions {
   std::string sort = "peak";  ///< self|total|alloc|peak|leaked
 };
 void writeTextReport(const model::Report& report, const TextReportOptions& options, std::ostream& out);
+/// The per-function table of `memprof report` (pstats-like: self and cumulative time, bytes).
+void writeFunctionTable(const model::Report& report, const TextReportOptions& options, std::ostream& out);
+
+/// Flame graph input: "root;...;leaf weight" lines (flamegraph.pl, inferno).
+void writeFolded(const model::StackProfile& profile, std::ostream& out);
+/// speedscope's file format: one "sampled" profile per element, frames shared.
+void writeSpeedscope(const std::vector<model::StackProfile>& profiles, std::ostream& out);
+/// A frame as flame graphs name it: "function (file:line)", "function", or "[module]" when
+/// nothing resolved it.
+std::string frameLabel(const model::Frame& frame);
 
 struct LinesOptions {
   std::optional<std::regex> function;

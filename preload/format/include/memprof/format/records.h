@@ -59,6 +59,12 @@ enum class RecordType : std::uint8_t {
   ///         the freed pointer is the one of the stream's Alloc number (allocCount - distance),
   ///         1 <= distance <= kRecentRing. Frees of recently allocated blocks (most of them) cost
   ///         a byte or two instead of a pointer: this is what keeps logs small.
+  /// AllocReuse (kAllocReuseBase + fn): varint seqDelta, varint timeDeltaUs, varint size,
+  ///         varint distance, z stackDelta: an Alloc whose pointer is the one freed by the
+  ///         stream's Free/FreeRecent number (freeCount - distance), 1 <= distance <=
+  ///         kFreedRing. Allocators hand recently freed chunks straight back, so this replaces
+  ///         most allocation pointers by a byte. Every Free/FreeRecent enters the stream's
+  ///         freed ring (kFreedRing slots, indexed by the stream's free count).
 
   /// A sequence number consumed without an event (a realloc that failed after its number was
   /// taken): varint seqDelta. Keeps the sequence dense for the merge.
@@ -94,8 +100,11 @@ enum class RecordType : std::uint8_t {
 inline constexpr std::uint8_t kAllocBase = 32;
 inline constexpr std::uint8_t kFreeBase = 64;
 inline constexpr std::uint8_t kFreeRecentBase = 96;
+inline constexpr std::uint8_t kAllocReuseBase = 128;
 /// Slots in each stream's recent-allocation ring (power of two).
 inline constexpr std::uint32_t kRecentRing = 4096;
+/// Slots in each stream's freed-pointer ring (power of two).
+inline constexpr std::uint32_t kFreedRing = 256;
 
 enum class ExitKind : std::uint8_t { Exited = 0, Signaled = 1, Exec = 2 };
 enum class LeakKind : std::uint8_t { Definite = 0, Indirect = 1, Possible = 2, Reachable = 3 };
