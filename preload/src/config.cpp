@@ -71,7 +71,9 @@ void loadConfig() noexcept {
   }
   if (const char* hz = getenv("MEMPROF_SAMPLE_HZ"); hz != nullptr && hz[0] != '\0') {
     const long v = std::strtol(hz, nullptr, 10);
-    g_config.sampleHz = v < 0 ? 0U : (v > 100000 ? 100000U : static_cast<unsigned>(v));
+    // Capped at 10 kHz: a sample (signal + unwind) costs tens of microseconds in deep stacks,
+    // and a period shorter than that would leave the program no time to run.
+    g_config.sampleHz = v < 0 ? 0U : (v > 10000 ? 10000U : static_cast<unsigned>(v));
   }
   if (const char* follow = getenv("MEMPROF_FOLLOW"); follow != nullptr) {
     g_config.follow = !(follow[0] == '0' || std::strcmp(follow, "no") == 0);

@@ -4,7 +4,7 @@
 /// MEMPROF_OUTPUT     log path; %p expands to the pid, %e to the executable's name.
 ///                    Without %p only this process writes it exactly; descendants (fork, exec)
 ///                    write "<same dir>/%e.%p.mprof". Default "./%e.%p.mprof".
-/// MEMPROF_SAMPLE_HZ  CPU sampling rate per thread (0 = off; default 1000).
+/// MEMPROF_SAMPLE_HZ  CPU sampling rate per thread (0 = off; default 1000; at most 10000).
 /// MEMPROF_FOLLOW     0 = record this process only (no fork children, no exec'd programs).
 /// Thread-safety: written before recording starts, read-only afterwards.
 #pragma once

@@ -202,6 +202,42 @@ void stopThreadSampling(ThreadState* s) noexcept {
   }
 }
 
+void pauseSamplingForExec() noexcept {
+  if (!samplingEnabled()) return;
+  for (ThreadState* s = registryHead(); s != nullptr; s = s->next.load()) {
+    if (s->perfFd >= 0) ioctl(s->perfFd, PERF_EVENT_IOC_DISABLE, 0);
+    if (s->hasSamplingTimer) {
+      const itimerspec off{};
+      timer_settime(s->samplingTimer, 0, &off, nullptr);
+    }
+  }
+  // SIG_IGN discards signals already pending (process- and thread-directed); then leave the
+  // default disposition, as a program without memprof would have, for the new image.
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  g_real.sigaction(s_signal, &ignore, nullptr);
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  g_real.sigaction(s_signal, &dfl, nullptr);
+}
+
+void resumeSamplingAfterFailedExec() noexcept {
+  if (!samplingEnabled()) return;
+  struct sigaction act {};
+  act.sa_sigaction = onSampleSignal;
+  act.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&act.sa_mask);
+  g_real.sigaction(s_signal, &act, nullptr);
+  const long ns = static_cast<long>(1000000000ULL / g_config.sampleHz);
+  const itimerspec spec{{ns / 1000000000L, ns % 1000000000L}, {ns / 1000000000L, ns % 1000000000L}};
+  for (ThreadState* s = registryHead(); s != nullptr; s = s->next.load()) {
+    if (s->perfFd >= 0) ioctl(s->perfFd, PERF_EVENT_IOC_ENABLE, 0);
+    if (s->hasSamplingTimer) timer_settime(s->samplingTimer, 0, &spec, nullptr);
+  }
+}
+
 void yieldSamplingSignal() noexcept {
   // The program wants our signal: stop every counter we can reach (other threads' timers
   // stop when their threads next sample and see the sampler disabled).

@@ -28,6 +28,10 @@ void yieldSamplingSignal() noexcept;
 void recordSamplerInfo() noexcept;
 /// In a forked child: the inherited counters belong to the parent's threads.
 void resetSamplerAfterFork() noexcept;
+/// Before exec: stops every counter and discards pending sample signals, which would otherwise
+/// kill the new image before it installs a handler. resumeAfterFailedExec undoes it.
+void pauseSamplingForExec() noexcept;
+void resumeSamplingAfterFailedExec() noexcept;
 bool samplingEnabled() noexcept;
 
 }  // namespace memprof::preload

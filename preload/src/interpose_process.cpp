@@ -36,31 +36,41 @@ MEMPROF_EXPORT __attribute__((noreturn)) void _Exit(int status) {
 MEMPROF_EXPORT int execve(const char* path, char* const argv[], char* const envp[]) {
   ensureResolved();
   beforeExec();
-  return g_real.execve(path, argv, envp);
+  const int rc = g_real.execve(path, argv, envp);
+  afterFailedExec();
+  return rc;
 }
 
 MEMPROF_EXPORT int execv(const char* path, char* const argv[]) {
   ensureResolved();
   beforeExec();
-  return g_real.execv(path, argv);
+  const int rc = g_real.execv(path, argv);
+  afterFailedExec();
+  return rc;
 }
 
 MEMPROF_EXPORT int execvp(const char* file, char* const argv[]) {
   ensureResolved();
   beforeExec();
-  return g_real.execvp(file, argv);
+  const int rc = g_real.execvp(file, argv);
+  afterFailedExec();
+  return rc;
 }
 
 MEMPROF_EXPORT int execvpe(const char* file, char* const argv[], char* const envp[]) {
   ensureResolved();
   beforeExec();
-  return g_real.execvpe(file, argv, envp);
+  const int rc = g_real.execvpe(file, argv, envp);
+  afterFailedExec();
+  return rc;
 }
 
 MEMPROF_EXPORT int fexecve(int fd, char* const argv[], char* const envp[]) {
   ensureResolved();
   beforeExec();
-  return g_real.fexecve(fd, argv, envp);
+  const int rc = g_real.fexecve(fd, argv, envp);
+  afterFailedExec();
+  return rc;
 }
 
 namespace {

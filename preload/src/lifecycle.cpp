@@ -179,7 +179,12 @@ void onImmediateExit(int status) noexcept {
   recordEndAndFinalize(format::ExitKind::Exited, status, false, 2000);
 }
 
-void beforeExec() noexcept { recordEndAndFinalize(format::ExitKind::Exec, 0, true, 2000); }
+void beforeExec() noexcept {
+  pauseSamplingForExec();
+  recordEndAndFinalize(format::ExitKind::Exec, 0, true, 2000);
+}
+
+void afterFailedExec() noexcept { resumeSamplingAfterFailedExec(); }
 
 void afterDlclose() noexcept {
   if (!g_recording.load()) return;

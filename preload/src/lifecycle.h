@@ -20,6 +20,8 @@ void onImmediateExit(int status) noexcept;
 
 /// Before an exec*: flush; the new image starts its own log. Safe if exec then fails.
 void beforeExec() noexcept;
+/// exec returned (it failed): the process goes on; sampling resumes.
+void afterFailedExec() noexcept;
 
 /// sigaction() as the program sees it. For a fatal signal whose handler is ours (installed
 /// because the program had the default action), setting SIG_DFL again is recorded as the
