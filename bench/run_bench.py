@@ -516,6 +516,10 @@ def output_digest(wl, outdir, stdout):
     return h.hexdigest()
 
 
+def env_prefix(wl):
+    return "".join("%s=%s " % (k, shlex.quote(v)) for k, v in sorted(wl.env.items()))
+
+
 def run_plain(wl, workroot, timeout, memcap_kb):
     s = Sample("plain")
     d = tempfile.mkdtemp(prefix="plain-", dir=workroot)
@@ -532,7 +536,7 @@ def run_memprof(wl, memprof, workroot, timeout, memcap_kb, ref_digest, an_timeou
     log = os.path.join(d, "run.mprof")
     env = dict(os.environ, **wl.env)
     argv = [memprof, "run", "-o", log, "--"] + wl.argv_for(d)
-    s.cmd = shlex.join(argv)
+    s.cmd = env_prefix(wl) + shlex.join(argv)
     s.run = run(argv, cwd=d, env=env, timeout=timeout, memcap_kb=memcap_kb)
     s.same_output = output_digest(wl, d, strip_blank(s.run.stdout)) == ref_digest
     logs = sorted(glob.glob(os.path.join(d, "*.mprof")))
@@ -609,7 +613,7 @@ def run_heaptrack(wl, workroot, timeout, memcap_kb, ref_digest, an_timeout, keep
     base = os.path.join(d, "ht")
     env = dict(os.environ, **wl.env)
     argv = ["heaptrack", "-o", base] + wl.argv_for(d)
-    s.cmd = shlex.join(argv)
+    s.cmd = env_prefix(wl) + shlex.join(argv)
     s.run = run(argv, cwd=d, env=env, timeout=timeout, memcap_kb=memcap_kb)
     s.same_output = output_digest(wl, d, strip_blank(strip_heaptrack_stdout(s.run.stdout))) == ref_digest
     zst = base + ".zst"
@@ -877,6 +881,9 @@ def render(rows, workloads, header, tools):
         L.append(line)
     L.append("")
     L.append("## Exact commands (first repetition)")
+    L.append("")
+    L.append("memprof commands run a copy of the memprof build (bin/memprof + lib/libmemprof.so) taken at the "
+             "start, so that a rebuild during the benchmark cannot mix versions; temp dirs are deleted afterwards.")
     L.append("")
     for r in rows:
         for tool in tools:

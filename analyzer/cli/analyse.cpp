@@ -22,7 +22,8 @@ reader::ReadSummary replayLog(const std::string& path, aggregate::HeapReplay& re
     std::cerr << "memprof: warning: " << path << ": log cut short (" << summary.truncationNote
               << "); analysed up to where it ends\n";
   }
-  for (const auto& w : summary.warnings) std::cerr << "memprof: warning: " << path << ": " << w << '\n';
+  for (const auto& w : summary.warnings)
+    std::cerr << "memprof: warning: " << path << ": " << w << '\n';
   return summary;
 }
 

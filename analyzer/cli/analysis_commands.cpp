@@ -21,8 +21,10 @@ int reportCommand(int argc, char** argv) {
   app.add_option("LOG", log, "the log to analyse")->required();
   CLI11_PARSE(app, argc, argv);
   const model::Report report = analyseLog(log);
-  if (format == "json") present::writeJsonReport(report, std::cout);
-  else present::writeTextReport(report, options, std::cout);
+  if (format == "json")
+    present::writeJsonReport(report, std::cout);
+  else
+    present::writeTextReport(report, options, std::cout);
   return 0;
 }
 
@@ -42,7 +44,8 @@ int linesCommand(int argc, char** argv) {
     try {
       options.function = std::regex(function);
     } catch (const std::regex_error& e) {
-      std::cerr << "memprof: error: --function: not a valid regular expression: " << function << '\n';
+      std::cerr << "memprof: error: --function: not a valid regular expression: " << function
+                << '\n';
       return kUsageError;
     }
   }
@@ -59,7 +62,8 @@ int leaksCommand(int argc, char** argv) {
   bool noDefaults = false;
   app.add_option("--format", format, "text, json, junit (CI test reports) or sarif (code scanning)")
       ->check(CLI::IsMember({"text", "json", "junit", "sarif"}));
-  app.add_option("--suppressions", suppressions, "LeakSanitizer-style suppression file (leak:PATTERN)");
+  app.add_option("--suppressions", suppressions,
+                 "LeakSanitizer-style suppression file (leak:PATTERN)");
   app.add_flag("--no-default-suppressions", noDefaults,
                "do not apply memprof's built-in rules for C/C++ runtime allocations");
   app.add_option("LOG", log, "the log to analyse")->required();
@@ -68,10 +72,14 @@ int leaksCommand(int argc, char** argv) {
   if (!suppressions.empty()) rules.append(leaks::Suppressions::fromFile(suppressions));
   model::Report report = analyseLog(log);
   leaks::applySuppressions(report, rules);
-  if (format == "json") present::writeLeaksJson(report, std::cout);
-  else if (format == "junit") present::writeLeaksJunit(report, std::cout);
-  else if (format == "sarif") present::writeLeaksSarif(report, std::cout);
-  else present::writeLeaksText(report, std::cout);
+  if (format == "json")
+    present::writeLeaksJson(report, std::cout);
+  else if (format == "junit")
+    present::writeLeaksJunit(report, std::cout);
+  else if (format == "sarif")
+    present::writeLeaksSarif(report, std::cout);
+  else
+    present::writeLeaksText(report, std::cout);
   return 0;
 }
 

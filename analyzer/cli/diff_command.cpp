@@ -27,7 +27,9 @@ struct LineDiff {
   model::Counters after;
 };
 
-std::int64_t delta(std::uint64_t a, std::uint64_t b) { return static_cast<std::int64_t>(b) - static_cast<std::int64_t>(a); }
+std::int64_t delta(std::uint64_t a, std::uint64_t b) {
+  return static_cast<std::int64_t>(b) - static_cast<std::int64_t>(a);
+}
 
 std::uint64_t magnitude(const LineDiff& d) {
   auto abs = [](std::int64_t v) { return static_cast<std::uint64_t>(v < 0 ? -v : v); };
@@ -41,7 +43,8 @@ std::string percent(std::uint64_t a, std::uint64_t b) {
   if (a == b) return "=";
   if (a == 0) return "new";
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%+.1f%%", 100.0 * (static_cast<double>(b) - static_cast<double>(a)) / static_cast<double>(a));
+  std::snprintf(buf, sizeof buf, "%+.1f%%",
+                100.0 * (static_cast<double>(b) - static_cast<double>(a)) / static_cast<double>(a));
   return buf;
 }
 
@@ -69,15 +72,17 @@ std::vector<LineDiff> compare(const model::Report& oldR, const model::Report& ne
   }
   std::vector<LineDiff> out;
   for (auto& [key, d] : lines) out.push_back(std::move(d));
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return magnitude(a) > magnitude(b); });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return magnitude(a) > magnitude(b); });
   return out;
 }
 
 void printTotals(const model::Report& a, const model::Report& b, std::ostream& out) {
   auto row = [&](const char* name, std::uint64_t x, std::uint64_t y) {
     char buf[160];
-    std::snprintf(buf, sizeof buf, "  %-16s %12s -> %-12s %s\n", name, present::humanBytes(x).c_str(),
-                  present::humanBytes(y).c_str(), percent(x, y).c_str());
+    std::snprintf(buf, sizeof buf, "  %-16s %12s -> %-12s %s\n", name,
+                  present::humanBytes(x).c_str(), present::humanBytes(y).c_str(),
+                  percent(x, y).c_str());
     out << buf;
   };
   row("heap peak", a.totals.peakHeapBytes, b.totals.peakHeapBytes);
@@ -93,14 +98,16 @@ void printTotals(const model::Report& a, const model::Report& b, std::ostream& o
 
 void printTable(const std::vector<LineDiff>& diffs, std::size_t top, std::ostream& out) {
   char buf[512];
-  std::snprintf(buf, sizeof buf, "\n  %11s %8s  %11s %8s  %11s  %9s  %s\n", "peak", "change", "leaked",
-                "change", "allocated", "samples", "line (self figures, biggest changes first)");
+  std::snprintf(buf, sizeof buf, "\n  %11s %8s  %11s %8s  %11s  %9s  %s\n", "peak", "change",
+                "leaked", "change", "allocated", "samples",
+                "line (self figures, biggest changes first)");
   out << buf;
   std::size_t shown = 0;
   for (const auto& d : diffs) {
     if (shown == top || magnitude(d) == 0) break;
     ++shown;
-    const std::string where = d.file + ":" + std::to_string(d.line) + (d.function.empty() ? "" : " " + d.function);
+    const std::string where =
+        d.file + ":" + std::to_string(d.line) + (d.function.empty() ? "" : " " + d.function);
     std::snprintf(buf, sizeof buf, "  %11s %8s  %11s %8s  %11s  %+9lld  %s\n",
                   signedBytes(delta(d.before.peakBytes, d.after.peakBytes)).c_str(),
                   percent(d.before.peakBytes, d.after.peakBytes).c_str(),
@@ -125,7 +132,8 @@ int diffCommand(int argc, char** argv) {
   app.add_option("--fail-on-increase", failPct,
                  "exit 1 when a line's peak or leaked bytes grew by more than PCT percent")
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--min-bytes", minBytes, "ignore growth smaller than SIZE (e.g. 4K) for --fail-on-increase");
+  app.add_option("--min-bytes", minBytes,
+                 "ignore growth smaller than SIZE (e.g. 4K) for --fail-on-increase");
   app.add_option("--top", top, "rows in the table (default 20)");
   app.add_option("OLD_LOG", oldLog, "the baseline run")->required();
   app.add_option("NEW_LOG", newLog, "the run to judge")->required();
@@ -149,11 +157,14 @@ int diffCommand(int argc, char** argv) {
     const bool peak = grew(d.before.peakBytes, d.after.peakBytes, *failPct, minGrowth);
     const bool leaked = grew(d.before.leakedBytes, d.after.leakedBytes, *failPct, minGrowth);
     if (!peak && !leaked) continue;
-    if (failures++ == 0) std::cerr << "memprof diff: FAILED: memory grew by more than " << *failPct << "%:\n";
-    std::cerr << "  " << d.file << ":" << d.line << (d.function.empty() ? "" : " " + d.function) << ":";
+    if (failures++ == 0)
+      std::cerr << "memprof diff: FAILED: memory grew by more than " << *failPct << "%:\n";
+    std::cerr << "  " << d.file << ":" << d.line << (d.function.empty() ? "" : " " + d.function)
+              << ":";
     if (peak) {
       std::cerr << " peak " << present::humanBytes(d.before.peakBytes) << " -> "
-                << present::humanBytes(d.after.peakBytes) << " (" << percent(d.before.peakBytes, d.after.peakBytes) << ")";
+                << present::humanBytes(d.after.peakBytes) << " ("
+                << percent(d.before.peakBytes, d.after.peakBytes) << ")";
     }
     if (leaked) {
       std::cerr << " leaked " << present::humanBytes(d.before.leakedBytes) << " -> "

@@ -15,7 +15,8 @@ class DumpSink : public reader::EventSink {
  public:
   explicit DumpSink(std::ostream& out) : m_out(out) { m_out << std::hex; }
   void onProcess(const reader::ProcessInfo& p) override {
-    m_out << "process pid=" << std::dec << p.pid << " ppid=" << p.ppid << " exe=" << p.exe << " argv=";
+    m_out << "process pid=" << std::dec << p.pid << " ppid=" << p.ppid << " exe=" << p.exe
+          << " argv=";
     for (const auto& a : p.argv) m_out << '[' << a << ']';
     m_out << std::hex << '\n';
   }
@@ -27,10 +28,12 @@ class DumpSink : public reader::EventSink {
           << std::hex << " ip=0x" << n.ip << '\n';
   }
   void onModules(const reader::ModuleSnapshot& s) override {
-    m_out << "modules gen=" << std::dec << s.generation << " count=" << s.modules.size() << std::hex << '\n';
+    m_out << "modules gen=" << std::dec << s.generation << " count=" << s.modules.size() << std::hex
+          << '\n';
     for (const auto& m : s.modules) {
       m_out << "  module base=0x" << m.base << " path=" << m.path << " build-id=";
-      for (unsigned char c : m.buildId) m_out << std::setw(2) << std::setfill('0') << static_cast<unsigned>(c);
+      for (unsigned char c : m.buildId)
+        m_out << std::setw(2) << std::setfill('0') << static_cast<unsigned>(c);
       m_out << std::setfill(' ') << '\n';
     }
   }
@@ -38,7 +41,8 @@ class DumpSink : public reader::EventSink {
     m_out << (e.kind == reader::HeapEventKind::Alloc ? "alloc" : "free") << " seq=" << std::dec
           << e.seq << " t=" << e.timeUs << "us stream=" << e.stream
           << " fn=" << format::allocFnName(e.fn) << std::hex << " ptr=0x" << e.ptr;
-    if (e.kind == reader::HeapEventKind::Alloc) m_out << std::dec << " size=" << e.size << " stack=" << e.stack << std::hex;
+    if (e.kind == reader::HeapEventKind::Alloc)
+      m_out << std::dec << " size=" << e.size << " stack=" << e.stack << std::hex;
     m_out << '\n';
   }
   void onRss(std::uint64_t t, std::uint64_t bytes) override {
@@ -59,7 +63,8 @@ class DumpSink : public reader::EventSink {
   }
   void onLeakVerdicts(const std::vector<reader::LeakVerdict>& v) override {
     static const char* kinds[] = {"definite", "indirect", "possible", "reachable"};
-    for (const auto& x : v) m_out << "leak-kind ptr=0x" << x.ptr << ' ' << kinds[static_cast<int>(x.kind)] << '\n';
+    for (const auto& x : v)
+      m_out << "leak-kind ptr=0x" << x.ptr << ' ' << kinds[static_cast<int>(x.kind)] << '\n';
   }
 
  private:
@@ -81,7 +86,8 @@ int dumpCommand(int argc, char** argv) {
     throw AnalysisError(log + ": " + e.what());
   }
   std::cout << std::dec << "# blocks=" << summary.blocks << " records=" << summary.records
-            << " heap-events=" << summary.heapEvents << (summary.truncated ? " truncated" : "") << '\n';
+            << " heap-events=" << summary.heapEvents << (summary.truncated ? " truncated" : "")
+            << '\n';
   return 0;
 }
 

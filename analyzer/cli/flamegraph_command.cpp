@@ -33,10 +33,11 @@ int flamegraphCommand(int argc, char** argv) {
   std::string format = "folded";
   std::string output;
   std::string log;
-  auto* kindOption = app.add_option("--kind", kind,
-                                    "weight: cpu (samples), alloc (bytes allocated), peak (bytes live "
-                                    "at the heap peak), leaked (bytes never freed)")
-                         ->check(CLI::IsMember({"cpu", "alloc", "peak", "leaked"}));
+  auto* kindOption =
+      app.add_option("--kind", kind,
+                     "weight: cpu (samples), alloc (bytes allocated), peak (bytes live "
+                     "at the heap peak), leaked (bytes never freed)")
+          ->check(CLI::IsMember({"cpu", "alloc", "peak", "leaked"}));
   app.add_option("--format", format,
                  "folded (flamegraph.pl / inferno-flamegraph input) or speedscope (JSON; without "
                  "--kind it holds one profile per kind that has data)")
@@ -54,16 +55,19 @@ int flamegraphCommand(int argc, char** argv) {
   aggregate::HeapReplay replay;
   replayLog(log, replay);
   symbolize::Symbolizer symbolizer;
-  std::vector<model::StackProfile> profiles = aggregate::buildStackProfiles(replay, symbolizer, kinds);
+  std::vector<model::StackProfile> profiles =
+      aggregate::buildStackProfiles(replay, symbolizer, kinds);
   if (everyKind) {
     // Only kinds with data, so speedscope opens on something; keep one if all are empty.
     std::erase_if(profiles, empty);
-    if (profiles.empty()) profiles = aggregate::buildStackProfiles(replay, symbolizer, {kinds.front()});
+    if (profiles.empty())
+      profiles = aggregate::buildStackProfiles(replay, symbolizer, {kinds.front()});
   }
   if (std::all_of(profiles.begin(), profiles.end(), empty)) {
     std::cerr << "memprof: warning: " << log << ": no "
-              << (kinds.front() == model::ProfileKind::Cpu && !everyKind ? "CPU samples (recorded with --sample-hz 0?)"
-                                                                         : "stacks with weight")
+              << (kinds.front() == model::ProfileKind::Cpu && !everyKind
+                      ? "CPU samples (recorded with --sample-hz 0?)"
+                      : "stacks with weight")
               << "; the output is empty\n";
   }
 
@@ -76,11 +80,14 @@ int flamegraphCommand(int argc, char** argv) {
     }
   }
   std::ostream& out = output.empty() ? std::cout : file;
-  if (format == "speedscope") present::writeSpeedscope(profiles, out);
-  else present::writeFolded(profiles.front(), out);
+  if (format == "speedscope")
+    present::writeSpeedscope(profiles, out);
+  else
+    present::writeFolded(profiles.front(), out);
   out.flush();
   if (!out) {
-    std::cerr << "memprof: error: writing " << (output.empty() ? "standard output" : output) << " failed\n";
+    std::cerr << "memprof: error: writing " << (output.empty() ? "standard output" : output)
+              << " failed\n";
     return 1;
   }
   if (!output.empty()) std::cerr << "memprof: wrote " << output << '\n';

@@ -65,22 +65,25 @@ bool checkLeaks(model::Report report, const leaks::Suppressions& rules) {
   failing.totals.leakedBytes = bytes;
   failing.totals.leakedAllocations = blocks;
   if (!anyScanned && !report.leaks.empty()) {
-    std::cerr << "memprof: note: no exit-time reachability scan in this log (MEMPROF_LEAK_SCAN=0, or "
-                 "the scan failed): every unfreed block counts as definitely lost\n";
+    std::cerr
+        << "memprof: note: no exit-time reachability scan in this log (MEMPROF_LEAK_SCAN=0, or "
+           "the scan failed): every unfreed block counts as definitely lost\n";
   }
   if (!failing.leaks.empty()) {
     std::ostringstream text;
     present::writeLeaksText(failing, text);
     std::cerr << text.str();
-    std::cerr << "memprof: leak check FAILED: " << bytes << " bytes definitely or indirectly lost in "
-              << blocks << (blocks == 1 ? " block" : " blocks") << " from " << failing.leaks.size()
+    std::cerr << "memprof: leak check FAILED: " << bytes
+              << " bytes definitely or indirectly lost in " << blocks
+              << (blocks == 1 ? " block" : " blocks") << " from " << failing.leaks.size()
               << (failing.leaks.size() == 1 ? " stack" : " stacks") << " (" << suppressed
               << " stacks suppressed; all unfreed: " << kindSummary(report) << ")\n";
     return true;
   }
   std::cerr << "memprof: leak check passed: no definitely or indirectly lost blocks ("
-            << report.totals.leakedBytes << " bytes still allocated at exit: " << kindSummary(report)
-            << "; " << suppressed << " stacks suppressed)\n";
+            << report.totals.leakedBytes
+            << " bytes still allocated at exit: " << kindSummary(report) << "; " << suppressed
+            << " stacks suppressed)\n";
   return false;
 }
 
@@ -90,7 +93,8 @@ int checkLog(const std::string& log, const LeakCheckOptions& options) {
   model::Report report;
   leaks::Suppressions rules = leaks::Suppressions::builtIn();
   try {
-    if (!options.suppressions.empty()) rules.append(leaks::Suppressions::fromFile(options.suppressions));
+    if (!options.suppressions.empty())
+      rules.append(leaks::Suppressions::fromFile(options.suppressions));
     report = analyseLog(log);
   } catch (const std::exception& e) {
     std::cerr << "memprof: error: " << e.what() << '\n';
@@ -99,19 +103,22 @@ int checkLog(const std::string& log, const LeakCheckOptions& options) {
   bool failed = options.leakCheck && checkLeaks(report, rules);
   if (options.maxPeak && report.totals.peakHeapBytes > *options.maxPeak) {
     failed = true;
-    std::cerr << "memprof: peak budget FAILED: heap peak " << present::humanBytes(report.totals.peakHeapBytes)
-              << " exceeds --max-peak " << present::humanBytes(*options.maxPeak) << " by "
+    std::cerr << "memprof: peak budget FAILED: heap peak "
+              << present::humanBytes(report.totals.peakHeapBytes) << " exceeds --max-peak "
+              << present::humanBytes(*options.maxPeak) << " by "
               << present::humanBytes(report.totals.peakHeapBytes - *options.maxPeak)
               << "; lines holding the most at the peak:\n";
-    printTopLines(report, [](const model::LineEntry& l) { return l.self.peakBytes; }, std::cerr);
+    printTopLines(
+        report, [](const model::LineEntry& l) { return l.self.peakBytes; }, std::cerr);
   }
   if (options.maxLeaked && report.totals.leakedBytes > *options.maxLeaked) {
     failed = true;
     std::cerr << "memprof: leak budget FAILED: " << present::humanBytes(report.totals.leakedBytes)
-              << " leaked exceeds --max-leaked " << present::humanBytes(*options.maxLeaked) << " by "
-              << present::humanBytes(report.totals.leakedBytes - *options.maxLeaked)
+              << " leaked exceeds --max-leaked " << present::humanBytes(*options.maxLeaked)
+              << " by " << present::humanBytes(report.totals.leakedBytes - *options.maxLeaked)
               << "; lines leaking the most:\n";
-    printTopLines(report, [](const model::LineEntry& l) { return l.self.leakedBytes; }, std::cerr);
+    printTopLines(
+        report, [](const model::LineEntry& l) { return l.self.leakedBytes; }, std::cerr);
   }
   return failed ? options.errorExitCode : 0;
 }

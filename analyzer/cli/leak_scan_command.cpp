@@ -45,12 +45,18 @@ ScanArgs parseArgs(int argc, char** argv) {
     }
     if (i + 1 >= argc) throw std::invalid_argument(name + " needs a value");
     const std::string value = argv[++i];
-    if (name == "--pid") a.pid = std::stoi(value);
-    else if (name == "--log") a.log = value;
-    else if (name == "--sp") a.sp = std::stoull(value, nullptr, 16);
-    else if (name == "--self-base") a.selfBase = std::stoull(value, nullptr, 16);
-    else if (name == "--fd") a.fd = std::stoi(value);
-    else throw std::invalid_argument("unknown option " + name);
+    if (name == "--pid")
+      a.pid = std::stoi(value);
+    else if (name == "--log")
+      a.log = value;
+    else if (name == "--sp")
+      a.sp = std::stoull(value, nullptr, 16);
+    else if (name == "--self-base")
+      a.selfBase = std::stoull(value, nullptr, 16);
+    else if (name == "--fd")
+      a.fd = std::stoi(value);
+    else
+      throw std::invalid_argument("unknown option " + name);
   }
   if (a.pid <= 0 || a.log.empty()) throw std::invalid_argument("needs --pid and --log");
   return a;
@@ -83,11 +89,13 @@ bool writeAll(int fd, const std::uint8_t* p, std::size_t size) {
 bool awaitGo(int fd, std::vector<leakscan::Range>& excluded) {
   std::uint8_t head[5];
   if (!readExact(fd, head, sizeof head) || head[0] != 'G') return false;
-  const std::uint32_t n = head[1] | (head[2] << 8) | (head[3] << 16) | (static_cast<std::uint32_t>(head[4]) << 24);
+  const std::uint32_t n =
+      head[1] | (head[2] << 8) | (head[3] << 16) | (static_cast<std::uint32_t>(head[4]) << 24);
   if (n > 65536) return false;
   std::vector<std::uint64_t> raw(2 * static_cast<std::size_t>(n));
   if (!readExact(fd, raw.data(), raw.size() * sizeof(std::uint64_t))) return false;
-  for (std::size_t i = 0; i < n; ++i) excluded.push_back(leakscan::Range{raw[2 * i], raw[2 * i] + raw[2 * i + 1]});
+  for (std::size_t i = 0; i < n; ++i)
+    excluded.push_back(leakscan::Range{raw[2 * i], raw[2 * i] + raw[2 * i + 1]});
   return true;
 }
 
@@ -120,10 +128,12 @@ int scan(const ScanArgs& a) {
   leakscan::ScanStats stats;
   leakscan::ScanOptions options;
   options.glibcChunkHeaders = true;  // the recorder sits on glibc's malloc
-  const std::vector<format::LeakKind> kinds = leakscan::classify(blocks, roots, memory, &stats, options);
+  const std::vector<format::LeakKind> kinds =
+      leakscan::classify(blocks, roots, memory, &stats, options);
   const auto t2 = Clock::now();
   if (!memory.anyReadable()) {
-    if (a.verbose) std::cerr << "memprof __leak-scan: cannot read the memory of pid " << a.pid << '\n';
+    if (a.verbose)
+      std::cerr << "memprof __leak-scan: cannot read the memory of pid " << a.pid << '\n';
     return 1;  // no verdicts beat wrong ones ("definite" for everything)
   }
   std::size_t counts[4] = {0, 0, 0, 0};
@@ -136,10 +146,11 @@ int scan(const ScanArgs& a) {
   if (a.verbose) {
     const auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
     std::cerr << "memprof __leak-scan: pid " << a.pid << ": " << blocks.size() << " live blocks ("
-              << counts[0] << " definite, " << counts[1] << " indirect, " << counts[2] << " possible, "
-              << counts[3] << " reachable); " << roots.size() << " root ranges, " << stats.rootBytes
-              << " root bytes, " << stats.blockBytes << " block bytes, " << memory.syscalls()
-              << " reads; replay " << ms(t1 - t0) << " ms, scan " << ms(t2 - t1) << " ms\n";
+              << counts[0] << " definite, " << counts[1] << " indirect, " << counts[2]
+              << " possible, " << counts[3] << " reachable); " << roots.size() << " root ranges, "
+              << stats.rootBytes << " root bytes, " << stats.blockBytes << " block bytes, "
+              << memory.syscalls() << " reads; replay " << ms(t1 - t0) << " ms, scan "
+              << ms(t2 - t1) << " ms\n";
   }
   return 0;
 }

@@ -54,8 +54,9 @@ int listCommand(int argc, char** argv) {
     return 0;
   }
   std::cout << std::left << std::setw(4) << "#" << std::setw(21) << "started" << std::right
-            << std::setw(11) << "peak heap" << std::setw(11) << "peak RSS" << "  " << std::left
-            << std::setw(36) << "log" << "command\n";
+            << std::setw(11) << "peak heap" << std::setw(11) << "peak RSS"
+            << "  " << std::left << std::setw(36) << "log"
+            << "command\n";
   for (std::size_t i = 0; i < logs.size(); ++i) {
     // Only the replay (no symbolization): a listing must stay quick.
     aggregate::HeapReplay replay;
@@ -68,7 +69,8 @@ int listCommand(int argc, char** argv) {
     }
     std::cout << std::left << std::setw(4) << i;
     if (problem.rfind("unreadable", 0) == 0) {
-      std::cout << std::setw(21) << "-" << std::right << std::setw(11) << "-" << std::setw(11) << "-"
+      std::cout << std::setw(21) << "-" << std::right << std::setw(11) << "-" << std::setw(11)
+                << "-"
                 << "  " << std::left << std::setw(36) << logs[i] << '(' << problem << ")\n";
       continue;
     }
@@ -115,12 +117,16 @@ int peakCommand(int argc, char** argv) {
   if (log.empty()) log = plot::newestLog(".");
   const model::Report report = analyseLog(log);
   const model::Totals& t = report.totals;
-  std::cout << log << ": " << (report.program.command.empty() ? report.program.executable : report.program.command.front());
-  for (std::size_t i = 1; i < report.program.command.size(); ++i) std::cout << ' ' << report.program.command[i];
+  std::cout << log << ": "
+            << (report.program.command.empty() ? report.program.executable
+                                               : report.program.command.front());
+  for (std::size_t i = 1; i < report.program.command.size(); ++i)
+    std::cout << ' ' << report.program.command[i];
   std::cout << '\n'
             << "peak heap: " << present::humanBytes(t.peakHeapBytes) << " (" << t.peakHeapBytes
             << " bytes) at " << seconds(t.peakTimeS);
-  if (const std::string site = plot::topPeakSite(report); !site.empty()) std::cout << ", most in " << site;
+  if (const std::string site = plot::topPeakSite(report); !site.empty())
+    std::cout << ", most in " << site;
   std::cout << '\n'
             << "peak RSS:  " << present::humanBytes(t.peakRssBytes) << " (" << t.peakRssBytes
             << " bytes) at " << seconds(t.peakRssTimeS) << '\n'

@@ -47,7 +47,8 @@ int plotCommand(int argc, char** argv) {
                  "display, else a PNG next to the log");
   app.add_option("--data", data, "also write the data the plot was drawn from (.json, else CSV)");
   app.add_option("--stacked", stacked, "the top N allocation sites as stacked areas");
-  app.add_option("--function", function, "brackets when functions matching this regex were on the stack");
+  app.add_option("--function", function,
+                 "brackets when functions matching this regex were on the stack");
   app.add_flag("--children", children, "also the logs of LOG's child processes in its folder");
   app.add_option("LOG", logs, "logs to draw (several: one line each, and their total)");
   CLI11_PARSE(app, argc, argv);
@@ -59,7 +60,8 @@ int plotCommand(int argc, char** argv) {
       request.function = std::regex(function);
       request.functionText = function;
     } catch (const std::regex_error&) {
-      std::cerr << "memprof: error: --function: not a valid regular expression: " << function << '\n';
+      std::cerr << "memprof: error: --function: not a valid regular expression: " << function
+                << '\n';
       return kUsageError;
     }
   }
@@ -75,8 +77,10 @@ int plotCommand(int argc, char** argv) {
   }
   // gnuplot first: no point reading a large log to find out it cannot be drawn.
   const std::string gnuplot = plot::findGnuplot();
-  if (gnuplot.empty()) throw plot::GnuplotError(
-      "gnuplot not found in PATH: install it (Debian/Ubuntu: apt install gnuplot-nox, or gnuplot-qt for interactive windows)");
+  if (gnuplot.empty())
+    throw plot::GnuplotError(
+        "gnuplot not found in PATH: install it (Debian/Ubuntu: apt install gnuplot-nox, or "
+        "gnuplot-qt for interactive windows)");
 
   if (logs.empty()) logs.push_back(plot::newestLog("."));
   if (children) {
@@ -96,7 +100,8 @@ int plotCommand(int argc, char** argv) {
     } else {
       target.kind = plot::OutputKind::Png;
       target.path = pictureNextTo(logs.front());
-      if (haveDisplay()) note = " (this gnuplot has no window terminal: install gnuplot-qt for one)";
+      if (haveDisplay())
+        note = " (this gnuplot has no window terminal: install gnuplot-qt for one)";
     }
   }
   request.columns = plot::plotColumns(target.kind);
@@ -110,7 +115,8 @@ int plotCommand(int argc, char** argv) {
   }
   if (!data.empty()) plot::writeFigureData(figure, data);
   plot::renderFigure(figure, target);
-  if (target.kind != plot::OutputKind::Window) std::cerr << "memprof: plot written to " << target.path << note << '\n';
+  if (target.kind != plot::OutputKind::Window)
+    std::cerr << "memprof: plot written to " << target.path << note << '\n';
   return 0;
 }
 

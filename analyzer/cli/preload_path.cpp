@@ -20,8 +20,8 @@ std::string findPreloadLibrary() {
   for (const auto& c : candidates) {
     if (fs::exists(c, ec)) return fs::canonical(c, ec).string();
   }
-  throw std::runtime_error("cannot find libmemprof.so next to " + exe.string() +
-                           " (expected " + candidates[0].lexically_normal().string() + ")");
+  throw std::runtime_error("cannot find libmemprof.so next to " + exe.string() + " (expected " +
+                           candidates[0].lexically_normal().string() + ")");
 }
 
 }  // namespace memprof::cli

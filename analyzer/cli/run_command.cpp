@@ -65,17 +65,26 @@ std::optional<RunOptions> parse(const std::vector<std::string>& args) {
       inlineValue = a.substr(eq + 1);
     }
     auto get = [&](const std::string& n) { return inlineValue ? *inlineValue : value(n); };
-    if (name == "-o" || name == "--output") o.output = get(name);
-    else if (name == "--sample-hz") o.sampleHz = static_cast<unsigned>(std::stoul(get(name)));
+    if (name == "-o" || name == "--output")
+      o.output = get(name);
+    else if (name == "--sample-hz")
+      o.sampleHz = static_cast<unsigned>(std::stoul(get(name)));
     else if (name == "--clock") {
       o.clock = get(name);
-      if (o.clock != "cpu" && o.clock != "wall") throw std::invalid_argument("--clock takes cpu or wall");
-    } else if (name == "--no-follow") o.follow = false;
-    else if (name == "--leak-check") o.check.leakCheck = true;
-    else if (name == "--error-exitcode") o.check.errorExitCode = std::stoi(get(name));
-    else if (name == "--suppressions") o.check.suppressions = get(name);
-    else if (name == "--max-peak") o.check.maxPeak = present::parseSize(get(name));
-    else if (name == "--max-leaked") o.check.maxLeaked = present::parseSize(get(name));
+      if (o.clock != "cpu" && o.clock != "wall")
+        throw std::invalid_argument("--clock takes cpu or wall");
+    } else if (name == "--no-follow")
+      o.follow = false;
+    else if (name == "--leak-check")
+      o.check.leakCheck = true;
+    else if (name == "--error-exitcode")
+      o.check.errorExitCode = std::stoi(get(name));
+    else if (name == "--suppressions")
+      o.check.suppressions = get(name);
+    else if (name == "--max-peak")
+      o.check.maxPeak = present::parseSize(get(name));
+    else if (name == "--max-leaked")
+      o.check.maxLeaked = present::parseSize(get(name));
     else if (name == "-h" || name == "--help") {
       usage(std::cout);
       return std::nullopt;
@@ -139,7 +148,8 @@ int runCommand(const std::vector<std::string>& args) {
 
   // Ignore terminal signals while the program runs, as system() does: Ctrl-C goes to the
   // program (same process group) and we report how it ended.
-  struct sigaction ignore {}, oldInt {}, oldQuit {};
+  struct sigaction ignore {
+  }, oldInt{}, oldQuit{};
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGINT, &ignore, &oldInt);
   sigaction(SIGQUIT, &ignore, &oldQuit);

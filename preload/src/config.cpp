@@ -78,7 +78,8 @@ void loadConfig() noexcept {
   if (const char* follow = getenv("MEMPROF_FOLLOW"); follow != nullptr) {
     g_config.follow = !(follow[0] == '0' || std::strcmp(follow, "no") == 0);
   }
-  if (const char* clock = getenv("MEMPROF_CLOCK"); clock != nullptr && std::strcmp(clock, "wall") == 0) {
+  if (const char* clock = getenv("MEMPROF_CLOCK");
+      clock != nullptr && std::strcmp(clock, "wall") == 0) {
     std::strcpy(g_config.clock, "wall");
   }
 }
@@ -129,7 +130,10 @@ void publishDescendantEnvironment() noexcept {
       append(kept, sizeof kept, &at, start, n);
     }
   }
-  if (at == 0) unsetenv("LD_PRELOAD"); else setenv("LD_PRELOAD", kept, 1);
+  if (at == 0)
+    unsetenv("LD_PRELOAD");
+  else
+    setenv("LD_PRELOAD", kept, 1);
 }
 
 }  // namespace memprof::preload

@@ -14,12 +14,12 @@
 namespace memprof::preload {
 
 struct Config {
-  char output[4096] = {};       ///< pattern for this process
+  char output[4096] = {};            ///< pattern for this process
   char descendantOutput[4096] = {};  ///< pattern for fork children and exec'd programs
-  bool outputIsExact = false;   ///< output has no %p: truncate and reuse as given
+  bool outputIsExact = false;        ///< output has no %p: truncate and reuse as given
   unsigned sampleHz = 1000;
   bool follow = true;
-  char clock[8] = "cpu";        ///< "cpu" or "wall"
+  char clock[8] = "cpu";  ///< "cpu" or "wall"
 };
 
 extern Config g_config;

@@ -172,7 +172,8 @@ void startThreadSampling(ThreadState* s) noexcept {
   if (wallClock()) {
     // Wall-clock sampling: a CLOCK_MONOTONIC timer per thread fires whether the thread runs or
     // waits, so waiting lines get time too (hrtimer based: any rate works).
-    if (startPosixTimer(s, hz, CLOCK_MONOTONIC)) s_timerThreads.fetch_add(1, std::memory_order_relaxed);
+    if (startPosixTimer(s, hz, CLOCK_MONOTONIC))
+      s_timerThreads.fetch_add(1, std::memory_order_relaxed);
     return;
   }
   if (s_backend != Backend::PosixTimer) {
@@ -281,14 +282,17 @@ void recordSamplerInfo() noexcept {
       seconds > 0.001 ? static_cast<std::uint64_t>(static_cast<double>(taken) / seconds + 0.5) : 0;
   char note[256];
   if (wallClock() && s_signal != 0) {
-    std::snprintf(note, sizeof note, "wall-clock timers (CLOCK_MONOTONIC), signal %d, %llu samples dropped inside hooks",
-                  s_signal, static_cast<unsigned long long>(s_dropped.load()));
+    std::snprintf(
+        note, sizeof note,
+        "wall-clock timers (CLOCK_MONOTONIC), signal %d, %llu samples dropped inside hooks",
+        s_signal, static_cast<unsigned long long>(s_dropped.load()));
   } else if (s_signal == 0) {
     std::snprintf(note, sizeof note, "sampling off: no free real-time signal");
   } else if (s_yielded) {
     std::snprintf(note, sizeof note, "sampling stopped: the program took signal %d", s_signal);
   } else if (s_backend == Backend::PerfEvent && s_timerThreads.load() == 0) {
-    std::snprintf(note, sizeof note, "perf_event task-clock%s, signal %d, %llu samples dropped inside hooks",
+    std::snprintf(note, sizeof note,
+                  "perf_event task-clock%s, signal %d, %llu samples dropped inside hooks",
                   s_excludeKernel ? " (user time only)" : "", s_signal,
                   static_cast<unsigned long long>(s_dropped.load()));
   } else {

@@ -44,7 +44,8 @@ Fn realOr(Fn RealCxxOperators::*member) {
 [[noreturn]] void throwBadAlloc() {
   using Thrower = void (*)();
   static Thrower thrower = nullptr;
-  if (thrower == nullptr) thrower = reinterpret_cast<Thrower>(dlsym(RTLD_DEFAULT, "_ZSt17__throw_bad_allocv"));
+  if (thrower == nullptr)
+    thrower = reinterpret_cast<Thrower>(dlsym(RTLD_DEFAULT, "_ZSt17__throw_bad_allocv"));
   if (thrower == nullptr) noRuntime();
   thrower();
   __builtin_unreachable();
@@ -104,7 +105,8 @@ MEMPROF_CXX_EXPORT void* operator new(std::size_t n) {
   return newThrowing(&RealCxxOperators::opNew, &RealCxxOperators::opNewNothrow, AllocFn::New, n);
 }
 MEMPROF_CXX_EXPORT void* operator new[](std::size_t n) {
-  return newThrowing(&RealCxxOperators::opNewArray, &RealCxxOperators::opNewArrayNothrow, AllocFn::NewArray, n);
+  return newThrowing(&RealCxxOperators::opNewArray, &RealCxxOperators::opNewArrayNothrow,
+                     AllocFn::NewArray, n);
 }
 MEMPROF_CXX_EXPORT void* operator new(std::size_t n, const std::nothrow_t& t) noexcept {
   return newNothrow(&RealCxxOperators::opNewNothrow, AllocFn::New, n, t);
@@ -113,7 +115,8 @@ MEMPROF_CXX_EXPORT void* operator new[](std::size_t n, const std::nothrow_t& t) 
   return newNothrow(&RealCxxOperators::opNewArrayNothrow, AllocFn::NewArray, n, t);
 }
 MEMPROF_CXX_EXPORT void* operator new(std::size_t n, std::align_val_t a) {
-  return newThrowing(&RealCxxOperators::opNewAligned, &RealCxxOperators::opNewAlignedNothrow, AllocFn::New, n, a);
+  return newThrowing(&RealCxxOperators::opNewAligned, &RealCxxOperators::opNewAlignedNothrow,
+                     AllocFn::New, n, a);
 }
 MEMPROF_CXX_EXPORT void* operator new[](std::size_t n, std::align_val_t a) {
   return newThrowing(&RealCxxOperators::opNewArrayAligned,

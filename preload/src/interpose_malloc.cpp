@@ -89,8 +89,7 @@ MEMPROF_EXPORT void* realloc(void* p, std::size_t size) {
     return p == nullptr ? BootstrapArena::allocate(size) : nullptr;
   }
   if (!shouldRecord()) return g_real.realloc(p, size);
-  return recordedRealloc(AllocFn::Realloc, p, size, false,
-                         [&] { return g_real.realloc(p, size); });
+  return recordedRealloc(AllocFn::Realloc, p, size, false, [&] { return g_real.realloc(p, size); });
 }
 
 MEMPROF_EXPORT void* reallocarray(void* p, std::size_t n, std::size_t size) {
@@ -128,17 +127,17 @@ MEMPROF_EXPORT int posix_memalign(void** out, std::size_t alignment, std::size_t
   return rc;
 }
 
-#define MEMPROF_ALIGNED_HOOK(name, FN, params, args, size)                        \
-  MEMPROF_EXPORT void* name params {                                              \
-    if (MEMPROF_UNLIKELY(g_real.name == nullptr) && !ensureResolved()) {          \
-      return BootstrapArena::allocate(size, 4096);                                \
-    }                                                                             \
-    if (g_real.name == nullptr) return nullptr;                                   \
-    if (!shouldRecord()) return g_real.name args;                                 \
-    ReentrancyGuard guard;                                                        \
-    void* p = g_real.name args;                                                   \
-    if (p != nullptr) recordAlloc(AllocFn::FN, p, size);                          \
-    return p;                                                                     \
+#define MEMPROF_ALIGNED_HOOK(name, FN, params, args, size)               \
+  MEMPROF_EXPORT void* name params {                                     \
+    if (MEMPROF_UNLIKELY(g_real.name == nullptr) && !ensureResolved()) { \
+      return BootstrapArena::allocate(size, 4096);                       \
+    }                                                                    \
+    if (g_real.name == nullptr) return nullptr;                          \
+    if (!shouldRecord()) return g_real.name args;                        \
+    ReentrancyGuard guard;                                               \
+    void* p = g_real.name args;                                          \
+    if (p != nullptr) recordAlloc(AllocFn::FN, p, size);                 \
+    return p;                                                            \
   }
 
 MEMPROF_ALIGNED_HOOK(aligned_alloc, AlignedAlloc, (std::size_t alignment, std::size_t size),

@@ -95,9 +95,8 @@ int execlCommon(const char* arg0, va_list ap, bool withEnv, Exec exec) {
 MEMPROF_EXPORT int execl(const char* path, const char* arg, ...) {
   va_list ap;
   va_start(ap, arg);
-  const int rc = execlCommon(arg, ap, false, [&](char** argv, char* const*) {
-    return execv(path, argv);
-  });
+  const int rc =
+      execlCommon(arg, ap, false, [&](char** argv, char* const*) { return execv(path, argv); });
   va_end(ap);
   return rc;
 }
@@ -105,9 +104,8 @@ MEMPROF_EXPORT int execl(const char* path, const char* arg, ...) {
 MEMPROF_EXPORT int execlp(const char* file, const char* arg, ...) {
   va_list ap;
   va_start(ap, arg);
-  const int rc = execlCommon(arg, ap, false, [&](char** argv, char* const*) {
-    return execvp(file, argv);
-  });
+  const int rc =
+      execlCommon(arg, ap, false, [&](char** argv, char* const*) { return execvp(file, argv); });
   va_end(ap);
   return rc;
 }
@@ -115,9 +113,8 @@ MEMPROF_EXPORT int execlp(const char* file, const char* arg, ...) {
 MEMPROF_EXPORT int execle(const char* path, const char* arg, ...) {
   va_list ap;
   va_start(ap, arg);
-  const int rc = execlCommon(arg, ap, true, [&](char** argv, char* const* envp) {
-    return execve(path, argv, envp);
-  });
+  const int rc = execlCommon(
+      arg, ap, true, [&](char** argv, char* const* envp) { return execve(path, argv, envp); });
   va_end(ap);
   return rc;
 }

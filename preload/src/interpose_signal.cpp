@@ -17,7 +17,8 @@ namespace {
 
 /// glibc's signal(): BSD semantics (SA_RESTART, the signal blocked in its own handler).
 sighandler_t bsdSignal(int sig, sighandler_t handler) {
-  struct sigaction act {}, old {};
+  struct sigaction act {
+  }, old{};
   act.sa_handler = handler;
   sigemptyset(&act.sa_mask);
   if (sig > 0 && sig < 65) sigaddset(&act.sa_mask, sig);

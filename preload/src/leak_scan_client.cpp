@@ -2,12 +2,10 @@
 /// @brief Spawns the out-of-process leak scanner at exit and relays its verdicts into the log.
 #define UNW_LOCAL_ONLY
 #include "leak_scan_client.h"
-#include "recorder.h"
-
-#include <libunwind.h>
 
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <libunwind.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -27,6 +25,7 @@
 #include "log_sink.h"
 #include "memprof/format/records.h"
 #include "module_map.h"
+#include "recorder.h"
 
 namespace memprof::preload {
 
@@ -84,10 +83,10 @@ bool findScanner(char* out, std::uintptr_t* selfBase) {
     if (!copyPath(out, env, std::strlen(env), "")) return false;
   } else {
     const char* slash = std::strrchr(info.dli_fname, '/');
-    const bool ok = slash == nullptr
-                        ? copyPath(out, "../bin/memprof", 14, "")
-                        : copyPath(out, info.dli_fname,
-                                   static_cast<std::size_t>(slash - info.dli_fname), "/../bin/memprof");
+    const bool ok = slash == nullptr ? copyPath(out, "../bin/memprof", 14, "")
+                                     : copyPath(out, info.dli_fname,
+                                                static_cast<std::size_t>(slash - info.dli_fname),
+                                                "/../bin/memprof");
     if (!ok) return false;
   }
   return access(out, X_OK) == 0;
@@ -166,7 +165,8 @@ std::uintptr_t programStackPointer() {
   for (int depth = 0; depth < 64; ++depth) {
     unw_word_t ip = 0;
     unw_word_t sp = 0;
-    if (unw_get_reg(&cursor, UNW_REG_IP, &ip) != 0 || unw_get_reg(&cursor, UNW_REG_SP, &sp) != 0) break;
+    if (unw_get_reg(&cursor, UNW_REG_IP, &ip) != 0 || unw_get_reg(&cursor, UNW_REG_SP, &sp) != 0)
+      break;
     if (!isSelfAddress(ip)) return sp;
     if (unw_step(&cursor) <= 0) break;
   }
@@ -181,9 +181,20 @@ pid_t spawnScanner(const char* scanner, const char* log, int fd, std::uintptr_t 
   formatNumber(selfBase, 16, base);
   formatNumber(static_cast<std::uint64_t>(fd), 10, fdText);
   const bool verbose = getenv("MEMPROF_LEAK_SCAN_DEBUG") != nullptr;
-  const char* argv[] = {scanner, "__leak-scan", "--pid", pid,     "--log",  log,
-                        "--sp",  sp,            "--self-base", base, "--fd", fdText,
-                        verbose ? "--verbose" : nullptr, nullptr};
+  const char* argv[] = {scanner,
+                        "__leak-scan",
+                        "--pid",
+                        pid,
+                        "--log",
+                        log,
+                        "--sp",
+                        sp,
+                        "--self-base",
+                        base,
+                        "--fd",
+                        fdText,
+                        verbose ? "--verbose" : nullptr,
+                        nullptr};
   const char* envp[] = {"MEMPROF_LEAK_SCAN=0", nullptr};
   posix_spawnattr_t attr;
   if (posix_spawnattr_init(&attr) != 0) return -1;
@@ -213,7 +224,8 @@ void scanWith(const char* scanner, const char* log, std::uintptr_t selfBase) {
   fcntl(sv[1], F_SETFD, 0);  // the scanner's end survives exec
   // Our child's exit must not reach a SIGCHLD handler of the program, nor be reaped by
   // SIG_IGN/SA_NOCLDWAIT before we can wait for it.
-  struct sigaction dfl {}, oldChld {};
+  struct sigaction dfl {
+  }, oldChld{};
   dfl.sa_handler = SIG_DFL;
   sigemptyset(&dfl.sa_mask);
   sigaction(SIGCHLD, &dfl, &oldChld);
@@ -227,7 +239,8 @@ void scanWith(const char* scanner, const char* log, std::uintptr_t selfBase) {
                           static_cast<std::uint8_t>(n >> 16), static_cast<std::uint8_t>(n >> 24)};
     bool finished = true;
     if (sendAll(sv[0], go, sizeof go) && sendAll(sv[0], ranges, n * sizeof(InternalRange))) {
-      const std::uint64_t deadline = monotonicNs() + std::uint64_t{timeoutSeconds()} * 1000000000ULL;
+      const std::uint64_t deadline =
+          monotonicNs() + std::uint64_t{timeoutSeconds()} * 1000000000ULL;
       finished = relayVerdicts(sv[0], buffer, deadline);
     }
     if (!finished) kill(child, SIGKILL);

@@ -11,8 +11,8 @@
 #include <cstdlib>
 
 #include "clock.h"
-#include "cpu_sampler.h"
 #include "config.h"
+#include "cpu_sampler.h"
 #include "leak_scan_client.h"
 #include "log_sink.h"
 #include "memprof/format/encoder.h"
@@ -33,8 +33,8 @@ enum : int { kNotStarted = 0, kStarting = 1, kStarted = 2 };
 std::atomic<int> s_initState{kNotStarted};
 std::atomic<bool> s_exitRecorded{false};
 
-constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS,  SIGILL,  SIGFPE,  SIGABRT, SIGTERM,
-                                 SIGINT,  SIGHUP,  SIGQUIT, SIGPIPE, SIGXCPU, SIGXFSZ, SIGSYS};
+constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS,  SIGILL,  SIGFPE,  SIGABRT, SIGTERM, SIGINT,
+                                 SIGHUP,  SIGQUIT, SIGPIPE, SIGXCPU, SIGXFSZ, SIGSYS};
 constexpr int kMaxSignal = 65;
 struct sigaction s_programView[kMaxSignal];  // what the program believes is installed
 std::atomic<bool> s_ours[kMaxSignal];        // our flush-and-die handler is installed

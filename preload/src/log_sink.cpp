@@ -75,7 +75,8 @@ int openExclusive(const char* path, bool exact) {
   // Same pid, same name: an exec'd image of the same program. Number the next ones.
   char alt[4200];
   const std::size_t len = std::strlen(path);
-  const char* dot = len > 6 && std::strcmp(path + len - 6, ".mprof") == 0 ? path + len - 6 : path + len;
+  const char* dot =
+      len > 6 && std::strcmp(path + len - 6, ".mprof") == 0 ? path + len - 6 : path + len;
   for (int i = 1; i < 1000 && fd < 0; ++i) {
     const std::size_t stem = static_cast<std::size_t>(dot - path);
     if (stem + 16 + std::strlen(dot) >= sizeof alt) return -1;
@@ -193,8 +194,8 @@ void flushBlockLocked() noexcept {
   format::BlockEncoding encoding = format::BlockEncoding::Raw;
   const std::uint8_t* payload = s_staging;
   if (s_cctx != nullptr) {
-    const std::size_t n = ZSTD_compress2(s_cctx, s_compressed, s_compressedCapacity, s_staging,
-                                         s_stagingUsed);
+    const std::size_t n =
+        ZSTD_compress2(s_cctx, s_compressed, s_compressedCapacity, s_staging, s_stagingUsed);
     if (ZSTD_isError(n) == 0) {
       stored = n;
       encoding = format::BlockEncoding::Zstd;

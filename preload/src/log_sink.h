@@ -3,10 +3,10 @@
 ///
 /// All output goes through one "drain lock" held only while copying rings and writing a block:
 /// never on an event's common path. The writer thread takes it every tick; a thread whose ring
-/// is full, the exit paths and the fatal-signal handler take it too (the latter with a bounded wait).
-/// Thread-safety: functions ending in Locked require the drain lock.
-/// Signal-safety: drainAllLocked/flushBlockLocked use only write(2), memcpy and zstd with
-/// internal (mmap) memory: async-signal-safe in practice.
+/// is full, the exit paths and the fatal-signal handler take it too (the latter with a bounded
+/// wait). Thread-safety: functions ending in Locked require the drain lock. Signal-safety:
+/// drainAllLocked/flushBlockLocked use only write(2), memcpy and zstd with internal (mmap) memory:
+/// async-signal-safe in practice.
 #pragma once
 
 #include <cstddef>

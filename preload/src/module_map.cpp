@@ -118,7 +118,10 @@ bool moduleCovers(std::uintptr_t ip) noexcept {
   std::size_t hi = c->count;
   while (lo < hi) {  // first range with begin > ip
     const std::size_t mid = (lo + hi) / 2;
-    if (c->ranges[mid].begin <= ip) lo = mid + 1; else hi = mid;
+    if (c->ranges[mid].begin <= ip)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return lo > 0 && ip < c->ranges[lo - 1].end;
 }
@@ -130,7 +133,8 @@ std::uint32_t refreshModules(bool force) noexcept {
     const ssize_t n = readlink("/proc/self/exe", s_exePath, sizeof s_exePath - 1);
     s_exePath[n > 0 ? n : 0] = '\0';
   }
-  auto* coverage = static_cast<Coverage*>(internalMap(sizeof(Coverage) + kMaxRanges * sizeof(Range)));
+  auto* coverage =
+      static_cast<Coverage*>(internalMap(sizeof(Coverage) + kMaxRanges * sizeof(Range)));
   if (s_record == nullptr || coverage == nullptr) {
     pthread_mutex_unlock(&s_lock);
     return moduleGeneration();
@@ -138,7 +142,8 @@ std::uint32_t refreshModules(bool force) noexcept {
   unsigned long long counters[2] = {0, 0};
   dl_iterate_phdr(readCounters, counters);
 
-  const std::uint32_t generation = s_generation.load(std::memory_order_relaxed) + (s_haveSnapshot ? 1 : 0);
+  const std::uint32_t generation =
+      s_generation.load(std::memory_order_relaxed) + (s_haveSnapshot ? 1 : 0);
   format::Encoder e(s_record, kRecordBytes);
   e.type(format::RecordType::Modules).varint(generation);
   // The count is not known before iterating: reserve a fixed 3-byte varint slot.

@@ -32,7 +32,8 @@ std::size_t encodeProcessRecord(std::uint8_t* out, std::size_t capacity) noexcep
   if (fd >= 0) {
     ssize_t n = 0;
     while (cmdLen < static_cast<ssize_t>(sizeof cmdline) &&
-           (n = read(fd, cmdline + cmdLen, sizeof cmdline - static_cast<std::size_t>(cmdLen))) > 0) {
+           (n = read(fd, cmdline + cmdLen, sizeof cmdline - static_cast<std::size_t>(cmdLen))) >
+               0) {
       cmdLen += n;
     }
     close(fd);

@@ -28,8 +28,8 @@ struct RealFunctions {
   void* (*pvalloc)(std::size_t);
   std::size_t (*malloc_usable_size)(void*);
   int (*dlclose)(void*);
-  void (*exit_)(int);        // _exit
-  void (*Exit_)(int);        // _Exit
+  void (*exit_)(int);  // _exit
+  void (*Exit_)(int);  // _Exit
   int (*execve)(const char*, char* const[], char* const[]);
   int (*execv)(const char*, char* const[]);
   int (*execvp)(const char*, char* const[]);

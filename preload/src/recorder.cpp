@@ -87,8 +87,8 @@ void resetSequenceAfterFork() noexcept { s_sequence.store(0, std::memory_order_r
 
 void wakeWriter() noexcept {
   g_writerWake.store(1, std::memory_order_release);
-  syscall(SYS_futex, reinterpret_cast<int*>(&g_writerWake), FUTEX_WAKE_PRIVATE, 1, nullptr,
-          nullptr, 0);
+  syscall(SYS_futex, reinterpret_cast<int*>(&g_writerWake), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr,
+          0);
 }
 
 void pushRecord(const std::uint8_t* bytes, std::size_t size) noexcept {

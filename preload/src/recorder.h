@@ -32,7 +32,8 @@ void recordFree(format::AllocFn fn, const void* ptr, std::uint64_t seq) noexcept
 void recordSequenceGap(std::uint64_t seq) noexcept;
 
 /// Interns a captured stack into the thread's trie (writing new nodes); returns the leaf id.
-std::uint32_t internStack(ThreadState* state, const std::uintptr_t* ips, std::size_t depth) noexcept;
+std::uint32_t internStack(ThreadState* state, const std::uintptr_t* ips,
+                          std::size_t depth) noexcept;
 
 /// Appends raw record bytes to this thread's ring, flushing it first when full.
 void pushRecord(const std::uint8_t* bytes, std::size_t size) noexcept;

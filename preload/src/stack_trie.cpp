@@ -1,24 +1,33 @@
 // SPDX-License-Identifier: MIT
-/// @brief Open-addressing trie edge table plus a whole-stack cache.
+/// @brief Prefix-hash stack interning with binary search over the depth.
 #include "stack_trie.h"
 
 #include <atomic>
 #include <cstring>
 
 #include "internal_memory.h"
+#include "stack_capture.h"
 
 namespace memprof::preload {
 
 namespace {
-std::atomic<std::uint32_t> s_nextNodeId{1};
 
-inline std::uint64_t mix(std::uint64_t h) noexcept {
+constinit std::atomic<std::uint32_t> s_nextNodeId{1};
+
+inline std::uint64_t mix(std::uint64_t h) noexcept {  // murmur3 fmix64
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdULL;
   h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
   return h;
 }
+
 constexpr std::size_t kInitialCapacity = 1U << 14;
+/// 8M slots (128 MiB): beyond this the table is cleared instead of grown, bounding the memory a
+/// program with endless distinct stacks (a compiler) can make us use.
+constexpr std::size_t kMaxCapacity = 1U << 23;
+
 }  // namespace
 
 std::uint32_t allocateNodeId() noexcept {
@@ -29,81 +38,93 @@ void resetNodeIds() noexcept { s_nextNodeId.store(1, std::memory_order_relaxed);
 bool StackTrie::init() noexcept {
   m_capacity = kInitialCapacity;
   m_count = 0;
-  m_edges = static_cast<Edge*>(internalMap(m_capacity * sizeof(Edge)));
-  m_cache = static_cast<CacheEntry*>(internalMap(kCacheSize * sizeof(CacheEntry)));
-  return m_edges != nullptr && m_cache != nullptr;
+  m_slots = static_cast<Slot*>(internalMap(m_capacity * sizeof(Slot)));
+  return m_slots != nullptr;
 }
 
 void StackTrie::clear() noexcept {
-  if (m_edges != nullptr) std::memset(m_edges, 0, m_capacity * sizeof(Edge));
-  if (m_cache != nullptr) std::memset(m_cache, 0, kCacheSize * sizeof(CacheEntry));
+  if (m_slots != nullptr) std::memset(m_slots, 0, m_capacity * sizeof(Slot));
   m_count = 0;
 }
 
 void StackTrie::release() noexcept {
-  internalUnmap(m_edges, m_capacity * sizeof(Edge));
-  internalUnmap(m_cache, kCacheSize * sizeof(CacheEntry));
-  m_edges = nullptr;
-  m_cache = nullptr;
+  internalUnmap(m_slots, m_capacity * sizeof(Slot));
+  m_slots = nullptr;
+}
+
+std::uint32_t StackTrie::find(std::uint64_t hash) const noexcept {
+  for (std::size_t i = hash & (m_capacity - 1);; i = (i + 1) & (m_capacity - 1)) {
+    if (m_slots[i].hash == hash) return m_slots[i].id;
+    if (m_slots[i].hash == 0) return 0;
+  }
 }
 
 bool StackTrie::grow() noexcept {
   const std::size_t newCapacity = m_capacity * 2;
-  auto* fresh = static_cast<Edge*>(internalMap(newCapacity * sizeof(Edge)));
+  auto* fresh = static_cast<Slot*>(internalMap(newCapacity * sizeof(Slot)));
   if (fresh == nullptr) return false;
   for (std::size_t i = 0; i < m_capacity; ++i) {
-    const Edge& e = m_edges[i];
-    if (e.id == 0) continue;
-    std::size_t slot = mix(e.ip ^ (std::uint64_t{e.parent} << 40)) & (newCapacity - 1);
-    while (fresh[slot].id != 0) slot = (slot + 1) & (newCapacity - 1);
-    fresh[slot] = e;
+    if (m_slots[i].hash == 0) continue;
+    std::size_t j = m_slots[i].hash & (newCapacity - 1);
+    while (fresh[j].hash != 0) j = (j + 1) & (newCapacity - 1);
+    fresh[j] = m_slots[i];
   }
-  internalUnmap(m_edges, m_capacity * sizeof(Edge));
-  m_edges = fresh;
+  internalUnmap(m_slots, m_capacity * sizeof(Slot));
+  m_slots = fresh;
   m_capacity = newCapacity;
   return true;
 }
 
-std::uint32_t StackTrie::findOrInsert(std::uint32_t parent, std::uintptr_t ip,
-                                      bool* inserted) noexcept {
-  *inserted = false;
-  std::size_t slot = mix(ip ^ (std::uint64_t{parent} << 40)) & (m_capacity - 1);
-  for (;;) {
-    Edge& e = m_edges[slot];
-    if (e.id == 0) break;
-    if (e.ip == ip && e.parent == parent) return e.id;
-    slot = (slot + 1) & (m_capacity - 1);
-  }
-  if ((m_count + 1) * 2 > m_capacity) {
-    if (!grow()) return 0;
-    return findOrInsert(parent, ip, inserted);
-  }
-  Edge& e = m_edges[slot];
-  e.ip = ip;
-  e.parent = parent;
-  e.id = allocateNodeId();
+bool StackTrie::insert(std::uint64_t hash, std::uint32_t id) noexcept {
+  // Grow at half load while small; at the cap, fill to 80% before clearing (clearing costs
+  // every stack being written again, worse than a few longer probes).
+  if ((m_count + 1) * 2 > m_capacity && m_capacity < kMaxCapacity && !grow()) return false;
+  if ((m_count + 1) * 5 > m_capacity * 4) return false;
+  std::size_t i = hash & (m_capacity - 1);
+  while (m_slots[i].hash != 0) i = (i + 1) & (m_capacity - 1);
+  m_slots[i] = Slot{hash, id, 0};
   ++m_count;
-  *inserted = true;
-  return e.id;
+  return true;
 }
 
 std::uint32_t StackTrie::intern(const std::uintptr_t* ips, std::size_t depth, NewNodeSink sink,
                                 void* context) noexcept {
-  if (depth == 0 || m_edges == nullptr) return 0;
-  std::uint64_t hash = depth;
-  for (std::size_t i = 0; i < depth; ++i) hash = mix(hash ^ ips[i]) + i;
-  CacheEntry& cached = m_cache[hash & (kCacheSize - 1)];
-  if (cached.hash == hash && cached.depth == depth && cached.node != 0) return cached.node;
-
-  std::uint32_t node = 0;  // walk from the outermost frame (root side) inwards
-  for (std::size_t i = depth; i-- > 0;) {
-    bool inserted = false;
-    const std::uint32_t child = findOrInsert(node, ips[i], &inserted);
-    if (child == 0) return node;
-    if (inserted) sink(context, child, node, ips[i]);
-    node = child;
+  if (depth == 0 || m_slots == nullptr) return 0;
+  if (depth > kMaxFrames) depth = kMaxFrames;
+  // prefix[j] = hash of the j+1 outermost frames (root first); never 0 (0 marks empty slots).
+  std::uint64_t prefix[kMaxFrames];
+  std::uint64_t h = 0x9E3779B97F4A7C15ULL;
+  for (std::size_t j = 0; j < depth; ++j) {
+    h = mix(h ^ ips[depth - 1 - j]) + j;
+    prefix[j] = h == 0 ? 1 : h;
   }
-  cached = CacheEntry{hash, node, static_cast<std::uint32_t>(depth)};
+  if (const std::uint32_t known = find(prefix[depth - 1]); known != 0) return known;
+
+  // Deepest known prefix: known(lo) (or lo = -1, the root), unknown(hi).
+  std::ptrdiff_t lo = -1;
+  std::ptrdiff_t hi = static_cast<std::ptrdiff_t>(depth) - 1;
+  std::uint32_t node = 0;
+  while (hi - lo > 1) {
+    const std::ptrdiff_t mid = lo + (hi - lo) / 2;
+    if (const std::uint32_t id = find(prefix[mid]); id != 0) {
+      lo = mid;
+      node = id;
+    } else {
+      hi = mid;
+    }
+  }
+  for (std::size_t j = static_cast<std::size_t>(lo + 1); j < depth; ++j) {
+    const std::uint32_t id = allocateNodeId();
+    if (!insert(prefix[j], id)) {
+      // Table full at its cap: start over. Every stack is written again from its root, so the
+      // log stays self-describing; only memory is saved.
+      clear();
+      return intern(ips, depth, sink, context);
+    }
+    const std::uintptr_t ip = ips[depth - 1 - j];
+    sink(context, id, node, ip);
+    node = id;
+  }
   return node;
 }
 

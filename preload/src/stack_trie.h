@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: MIT
-/// @brief Per-thread interning of call stacks into trie nodes (parent, ip) -> node id.
+/// @brief Per-thread interning of call stacks into trie nodes written to the log once.
 ///
-/// A stack is written to the log once, as the trie edges that are new to this thread; events
-/// then name only their innermost node. A direct-mapped cache keyed by a hash of the whole
-/// stack skips the trie walk for stacks seen recently (the common case in loops).
+/// A stack is written as the trie nodes (id, parent, ip) that are new to this thread; events
+/// then name only their innermost node. Nodes are found by a 64-bit rolling hash of their
+/// root-side prefix, not by walking parent to child: prefixes are monotone (if a prefix is
+/// known, so is every shorter one), so a binary search over the stack depth finds the deepest
+/// known prefix in log2(depth) probes of the table instead of one probe per frame. A stack seen
+/// before costs a single probe. (A 64-bit hash collision would attach one stack to a wrong
+/// prefix; at millions of nodes the odds are about 1e-7 per run.)
+/// Memory is bounded: when the table is full it is cleared and nodes are written again.
 /// Thread-safety: owned by one thread. Signal-safety: not reentrant; callers hold the guard.
 #pragma once
 
@@ -28,25 +33,19 @@ class StackTrie {
                        void* context) noexcept;
 
  private:
-  struct Edge {
-    std::uintptr_t ip;
-    std::uint32_t parent;
-    std::uint32_t id;  // 0 = empty slot
+  struct Slot {
+    std::uint64_t hash;  // rolling hash of the prefix (0 = empty slot)
+    std::uint32_t id;
+    std::uint32_t unused;
   };
-  struct CacheEntry {
-    std::uint64_t hash;
-    std::uint32_t node;
-    std::uint32_t depth;
-  };
-  static constexpr std::size_t kCacheSize = 4096;
 
-  std::uint32_t findOrInsert(std::uint32_t parent, std::uintptr_t ip, bool* inserted) noexcept;
+  std::uint32_t find(std::uint64_t hash) const noexcept;
+  bool insert(std::uint64_t hash, std::uint32_t id) noexcept;
   bool grow() noexcept;
 
-  Edge* m_edges = nullptr;
+  Slot* m_slots = nullptr;
   std::size_t m_capacity = 0;  // power of two
   std::size_t m_count = 0;
-  CacheEntry* m_cache = nullptr;
 };
 
 /// Global allocator of node ids: dense, shared by all threads so ids are unique in a log.

@@ -62,8 +62,8 @@ ThreadState* createState() {
   ThreadState* head = s_head.load(std::memory_order_relaxed);
   do {
     s->next.store(head, std::memory_order_relaxed);
-  } while (!s_head.compare_exchange_weak(head, s, std::memory_order_release,
-                                         std::memory_order_relaxed));
+  } while (
+      !s_head.compare_exchange_weak(head, s, std::memory_order_release, std::memory_order_relaxed));
   return s;
 }
 

@@ -49,7 +49,7 @@ struct ThreadState {
   /// Direct-mapped pointer -> free number, so an allocation that reuses a just-freed address is
   /// written as a small distance (AllocReuse).
   RecentSlot* freed = nullptr;
-  int perfFd = -1;  ///< this thread's sampling counter (perf_event), or -1
+  int perfFd = -1;          ///< this thread's sampling counter (perf_event), or -1
   timer_t samplingTimer{};  ///< POSIX timer fallback
   bool hasSamplingTimer = false;
   pid_t tid = 0;

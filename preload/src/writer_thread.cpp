@@ -44,8 +44,8 @@ void* writerMain(void*) {
   std::uint64_t lastRss = ~std::uint64_t{0};
   while (!logClosed()) {
     const timespec tick{0, kTickNs};
-    syscall(SYS_futex, reinterpret_cast<int*>(&g_writerWake), FUTEX_WAIT_PRIVATE, 0, &tick,
-            nullptr, 0);
+    syscall(SYS_futex, reinterpret_cast<int*>(&g_writerWake), FUTEX_WAIT_PRIVATE, 0, &tick, nullptr,
+            0);
     g_writerWake.store(0, std::memory_order_relaxed);
     pollModules();
     recalibrateClock();
@@ -76,7 +76,8 @@ void* writerMain(void*) {
 double writerCpuSeconds() noexcept {
   clockid_t clock{};
   timespec ts{};
-  if (!s_haveWriter || pthread_getcpuclockid(s_writer, &clock) != 0 || clock_gettime(clock, &ts) != 0) {
+  if (!s_haveWriter || pthread_getcpuclockid(s_writer, &clock) != 0 ||
+      clock_gettime(clock, &ts) != 0) {
     return 0;
   }
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;

@@ -39,8 +39,8 @@ class FrameTable {
       }
       if (frames.empty()) frames.emplace_back();
       for (const auto& f : frames) {
-        model::Frame out{f.function, f.file, f.line, module != nullptr ? module->path : "",
-                         node.ip, f.inlined};
+        model::Frame out{f.function, f.file,   f.line, module != nullptr ? module->path : "",
+                         node.ip,    f.inlined};
         ids.push_back(static_cast<std::uint32_t>(m_frames.size()));
         m_lineOf.push_back(lineId(out));
         m_frames.push_back(std::move(out));
@@ -66,13 +66,16 @@ class FrameTable {
   const model::Frame& frame(std::uint32_t id) const { return m_frames[id]; }
   std::uint32_t lineOf(std::uint32_t frameId) const { return m_lineOf[frameId]; }
   std::size_t lineCount() const { return m_lines.size(); }
-  const std::pair<std::string, std::uint32_t>& lineKey(std::uint32_t id) const { return *m_lines[id]; }
+  const std::pair<std::string, std::uint32_t>& lineKey(std::uint32_t id) const {
+    return *m_lines[id];
+  }
   const std::string& lineFunction(std::uint32_t id) const { return m_lineFunction[id]; }
 
  private:
   std::uint32_t lineId(const model::Frame& f) {
     if (f.file.empty() || f.line == 0) return kNoLine;
-    auto [it, inserted] = m_lineIds.try_emplace({f.file, f.line}, static_cast<std::uint32_t>(m_lines.size()));
+    auto [it, inserted] =
+        m_lineIds.try_emplace({f.file, f.line}, static_cast<std::uint32_t>(m_lines.size()));
     if (inserted) {
       m_lines.push_back(&it->first);
       m_lineFunction.push_back(f.function);

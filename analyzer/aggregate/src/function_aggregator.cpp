@@ -9,8 +9,10 @@ namespace memprof::aggregate {
 std::uint32_t FunctionAggregator::functionOf(const model::Frame& frame) {
   // A module path only tells functions apart when there is no file (libraries without debug
   // information); with a file, the same inline function in two modules is one function.
-  auto key = std::make_tuple(frame.function, frame.file, frame.file.empty() ? frame.module : std::string());
-  auto [it, inserted] = m_ids.try_emplace(std::move(key), static_cast<std::uint32_t>(m_entries.size()));
+  auto key = std::make_tuple(frame.function, frame.file,
+                             frame.file.empty() ? frame.module : std::string());
+  auto [it, inserted] =
+      m_ids.try_emplace(std::move(key), static_cast<std::uint32_t>(m_entries.size()));
   if (inserted) {
     model::FunctionEntry e;
     e.function = frame.function;
@@ -26,7 +28,8 @@ std::uint32_t FunctionAggregator::functionOf(const model::Frame& frame) {
   return it->second;
 }
 
-void FunctionAggregator::add(const std::vector<std::uint32_t>& functions, const model::Counters& figures) {
+void FunctionAggregator::add(const std::vector<std::uint32_t>& functions,
+                             const model::Counters& figures) {
   if (functions.empty()) return;
   m_entries[functions.front()].self += figures;
   ++m_visit;

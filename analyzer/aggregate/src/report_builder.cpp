@@ -7,8 +7,8 @@
 #include <unordered_map>
 
 #include "frame_table.h"
-#include "sample_rate.h"
 #include "memprof/aggregate/function_aggregator.h"
+#include "sample_rate.h"
 
 namespace memprof::aggregate {
 
@@ -16,11 +16,16 @@ namespace {
 
 const char* kindName(int kind) {
   switch (kind) {
-    case 0: return "definite";
-    case 1: return "indirect";
-    case 2: return "possible";
-    case 3: return "reachable";
-    default: return "definite";
+    case 0:
+      return "definite";
+    case 1:
+      return "indirect";
+    case 2:
+      return "possible";
+    case 3:
+      return "reachable";
+    default:
+      return "definite";
   }
 }
 
@@ -44,7 +49,8 @@ void fillProgram(const HeapReplay& replay, model::Program& program) {
 void fillSampler(const HeapReplay& replay, model::Report& report) {
   if (!replay.hasSamplerInfo()) return;
   const reader::SamplerInfo& info = replay.samplerInfo();
-  report.sampler = model::Sampler{true, info.requestedHz, info.achievedHz, info.clock == 1, info.note};
+  report.sampler =
+      model::Sampler{true, info.requestedHz, info.achievedHz, info.clock == 1, info.note};
   if (info.requestedHz > 0 && 2 * info.achievedHz < info.requestedHz) {
     std::string w = "CPU sampler achieved " + std::to_string(info.achievedHz) + " Hz of the " +
                     std::to_string(info.requestedHz) + " Hz requested";

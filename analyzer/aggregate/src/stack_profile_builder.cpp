@@ -14,16 +14,21 @@ namespace {
 
 std::uint64_t weightOf(const StackFigures& s, model::ProfileKind kind) {
   switch (kind) {
-    case model::ProfileKind::Cpu: return s.samples;
-    case model::ProfileKind::Alloc: return s.bytes;
-    case model::ProfileKind::Peak: return s.peakBytes;
-    case model::ProfileKind::Leaked: return s.liveBytes;  // live at the end = leaked
+    case model::ProfileKind::Cpu:
+      return s.samples;
+    case model::ProfileKind::Alloc:
+      return s.bytes;
+    case model::ProfileKind::Peak:
+      return s.peakBytes;
+    case model::ProfileKind::Leaked:
+      return s.liveBytes;  // live at the end = leaked
   }
   return 0;
 }
 
 std::string programName(const reader::ProcessInfo& p) {
-  const std::string& path = !p.exe.empty() ? p.exe : (p.argv.empty() ? std::string() : p.argv.front());
+  const std::string& path =
+      !p.exe.empty() ? p.exe : (p.argv.empty() ? std::string() : p.argv.front());
   const auto slash = path.rfind('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
@@ -34,8 +39,10 @@ class LocationTable {
  public:
   std::uint32_t intern(const model::Frame& f) {
     auto key = std::make_tuple(f.function, f.file, f.line, f.module);
-    auto [it, inserted] = m_ids.try_emplace(std::move(key), static_cast<std::uint32_t>(m_frames.size()));
-    if (inserted) m_frames.push_back(model::Frame{f.function, f.file, f.line, f.module, 0, f.inlined});
+    auto [it, inserted] =
+        m_ids.try_emplace(std::move(key), static_cast<std::uint32_t>(m_frames.size()));
+    if (inserted)
+      m_frames.push_back(model::Frame{f.function, f.file, f.line, f.module, 0, f.inlined});
     return it->second;
   }
   std::vector<model::Frame> take() { return std::move(m_frames); }
@@ -63,7 +70,8 @@ std::vector<model::StackProfile> buildStackProfiles(const HeapReplay& replay,
       if (weight == 0) continue;
       table.stackFrames(id, kind == model::ProfileKind::Cpu, frames);
       path.clear();
-      for (auto f = frames.rbegin(); f != frames.rend(); ++f) path.push_back(locations.intern(table.frame(*f)));
+      for (auto f = frames.rbegin(); f != frames.rend(); ++f)
+        path.push_back(locations.intern(table.frame(*f)));
       if (path.empty()) path.push_back(locations.intern(model::Frame{}));  // sample without a stack
       merged[path] += weight;
     }
@@ -72,7 +80,8 @@ std::vector<model::StackProfile> buildStackProfiles(const HeapReplay& replay,
     profile.sampleHz = effectiveSampleHz(replay);
     profile.programName = programName(replay.process());
     profile.frames = locations.take();
-    for (auto& [stack, weight] : merged) profile.stacks.push_back(model::ProfileStack{stack, weight});
+    for (auto& [stack, weight] : merged)
+      profile.stacks.push_back(model::ProfileStack{stack, weight});
     out.push_back(std::move(profile));
   }
   return out;

@@ -83,8 +83,10 @@ std::vector<model::TimelinePoint> TimelineBuilder::points(std::uint64_t endUs) c
     while (r < m_rss.size() && (m_rss[r].timeUs < t || (inclusive && m_rss[r].timeUs == t))) {
       lastRss = m_rss[r].bytes;
       const double ts = static_cast<double>(m_rss[r].timeUs) / 1e6;
-      if (out.empty() || out.back().t < ts) out.push_back({ts, heapNow, lastRss});
-      else out.back().rssBytes = lastRss;
+      if (out.empty() || out.back().t < ts)
+        out.push_back({ts, heapNow, lastRss});
+      else
+        out.back().rssBytes = lastRss;
       ++r;
     }
   };

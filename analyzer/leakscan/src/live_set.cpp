@@ -27,8 +27,11 @@ void LiveSet::onHeapEvent(const reader::HeapEvent& e) {
 std::vector<Block> LiveSet::sortedBlocks() const {
   std::vector<Block> blocks;
   blocks.reserve(m_live.size());
-  m_live.forEach([&](std::uint64_t ptr, const aggregate::LiveBlock& b) { blocks.push_back(Block{ptr, b.size}); });
-  std::sort(blocks.begin(), blocks.end(), [](const Block& a, const Block& b) { return a.addr < b.addr; });
+  m_live.forEach([&](std::uint64_t ptr, const aggregate::LiveBlock& b) {
+    blocks.push_back(Block{ptr, b.size});
+  });
+  std::sort(blocks.begin(), blocks.end(),
+            [](const Block& a, const Block& b) { return a.addr < b.addr; });
   std::vector<Block> out;
   out.reserve(blocks.size());
   for (const Block& b : blocks) {

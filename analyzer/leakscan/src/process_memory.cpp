@@ -30,7 +30,8 @@ void ProcessMemory::readDirect(std::uint64_t addr, std::uint8_t* out, std::size_
     }
     // Unreadable from here: zero up to the next page boundary and try again after it.
     const std::uint64_t next = ((addr + done) / kPage + 1) * kPage;
-    const std::size_t skip = std::min<std::size_t>(static_cast<std::size_t>(next - (addr + done)), size - done);
+    const std::size_t skip =
+        std::min<std::size_t>(static_cast<std::size_t>(next - (addr + done)), size - done);
     std::memset(out + done, 0, skip);
     done += skip;
   }

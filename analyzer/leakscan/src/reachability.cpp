@@ -14,8 +14,12 @@ constexpr std::size_t kWindowWords = 8192;  // 64 KiB read at a time
 
 class Classifier {
  public:
-  Classifier(const std::vector<Block>& blocks, MemorySource& memory, ScanStats& stats, ScanOptions options)
-      : m_blocks(blocks), m_memory(memory), m_stats(stats), m_options(options),
+  Classifier(const std::vector<Block>& blocks, MemorySource& memory, ScanStats& stats,
+             ScanOptions options)
+      : m_blocks(blocks),
+        m_memory(memory),
+        m_stats(stats),
+        m_options(options),
         m_state(blocks.size(), kUnreached) {
     m_addrs.reserve(blocks.size());
     for (const Block& b : blocks) {
@@ -56,10 +60,18 @@ class Classifier {
     std::vector<format::LeakKind> out(m_state.size());
     for (std::size_t i = 0; i < m_state.size(); ++i) {
       switch (m_state[i]) {
-        case kReachable: out[i] = format::LeakKind::Reachable; break;
-        case kPossible: out[i] = format::LeakKind::Possible; break;
-        case kIndirect: out[i] = format::LeakKind::Indirect; break;
-        default: out[i] = format::LeakKind::Definite; break;
+        case kReachable:
+          out[i] = format::LeakKind::Reachable;
+          break;
+        case kPossible:
+          out[i] = format::LeakKind::Possible;
+          break;
+        case kIndirect:
+          out[i] = format::LeakKind::Indirect;
+          break;
+        default:
+          out[i] = format::LeakKind::Definite;
+          break;
       }
     }
     return out;
@@ -69,7 +81,9 @@ class Classifier {
   static constexpr std::size_t kNone = ~std::size_t{0};
 
   /// The size of the glibc chunk holding a request of @p n bytes (8-byte header, 16 aligned).
-  static std::uint64_t glibcChunkSize(std::uint64_t n) { return std::max<std::uint64_t>(32, (n + 8 + 15) & ~std::uint64_t{15}); }
+  static std::uint64_t glibcChunkSize(std::uint64_t n) {
+    return std::max<std::uint64_t>(32, (n + 8 + 15) & ~std::uint64_t{15});
+  }
 
   /// The block containing @p v (start == v is its first byte), or kNone.
   [[nodiscard]] std::size_t find(std::uint64_t v, bool* start) const {
@@ -80,7 +94,8 @@ class Classifier {
     const Block& b = m_blocks[i];
     if (v - b.addr >= std::max<std::uint64_t>(b.size, 1)) return kNone;
     *start = v == b.addr;
-    if (!*start && m_options.glibcChunkHeaders && v == b.addr - 16 + glibcChunkSize(b.size)) return kNone;
+    if (!*start && m_options.glibcChunkHeaders && v == b.addr - 16 + glibcChunkSize(b.size))
+      return kNone;
     return i;
   }
 
@@ -122,7 +137,8 @@ class Classifier {
     std::uint64_t at = (begin + 7) & ~std::uint64_t{7};
     end &= ~std::uint64_t{7};
     while (at < end) {
-      const std::size_t words = static_cast<std::size_t>(std::min<std::uint64_t>((end - at) / 8, kWindowWords));
+      const std::size_t words =
+          static_cast<std::size_t>(std::min<std::uint64_t>((end - at) / 8, kWindowWords));
       // onWord only pushes onto the mark stack, never reads: one window suffices.
       m_memory.read(at, m_window.data(), words * 8);
       m_stats.words += words;

@@ -31,12 +31,15 @@ bool isSelf(const reader::Module& m, std::uint64_t selfBase) {
 
 /// Sorts and merges overlapping or touching ranges.
 std::vector<Range> normalise(std::vector<Range> ranges) {
-  std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) { return a.begin < b.begin; });
+  std::sort(ranges.begin(), ranges.end(),
+            [](const Range& a, const Range& b) { return a.begin < b.begin; });
   std::vector<Range> out;
   for (const Range& r : ranges) {
     if (r.end <= r.begin) continue;
-    if (!out.empty() && r.begin <= out.back().end) out.back().end = std::max(out.back().end, r.end);
-    else out.push_back(r);
+    if (!out.empty() && r.begin <= out.back().end)
+      out.back().end = std::max(out.back().end, r.end);
+    else
+      out.push_back(r);
   }
   return out;
 }
@@ -57,7 +60,8 @@ std::vector<Range> subtract(const std::vector<Range>& ranges, const std::vector<
 }
 
 /// @p ranges clipped to the readable mappings (a module's bss may be partly unmapped).
-std::vector<Range> clipToReadable(const std::vector<Range>& ranges, const std::vector<Mapping>& maps) {
+std::vector<Range> clipToReadable(const std::vector<Range>& ranges,
+                                  const std::vector<Mapping>& maps) {
   std::vector<Range> readable;
   for (const Mapping& m : maps) {
     if (m.readable) readable.push_back(Range{m.begin, m.end});

@@ -13,10 +13,14 @@ namespace {
 
 const char* kindName(SeriesKind k) {
   switch (k) {
-    case SeriesKind::Heap: return "heap";
-    case SeriesKind::Rss: return "rss";
-    case SeriesKind::TotalHeap: return "total_heap";
-    case SeriesKind::TotalRss: return "total_rss";
+    case SeriesKind::Heap:
+      return "heap";
+    case SeriesKind::Rss:
+      return "rss";
+    case SeriesKind::TotalHeap:
+      return "total_heap";
+    case SeriesKind::TotalRss:
+      return "total_rss";
   }
   return "heap";
 }
@@ -46,12 +50,14 @@ void writeFigureJson(const Figure& f, std::ostream& out) {
       t.push_back(p.t);
       b.push_back(p.bytes);
     }
-    j["series"].push_back({{"name", s.name}, {"kind", kindName(s.kind)}, {"pid", s.pid}, {"t", t}, {"bytes", b}});
+    j["series"].push_back(
+        {{"name", s.name}, {"kind", kindName(s.kind)}, {"pid", s.pid}, {"t", t}, {"bytes", b}});
   }
   j["heap_peak"] = f.heapPeak ? peakJson(*f.heapPeak) : nlohmann::json(nullptr);
   j["rss_peak"] = f.rssPeak ? peakJson(*f.rssPeak) : nlohmann::json(nullptr);
   if (f.stacked) {
-    j["stacked"] = {{"labels", f.stacked->labels}, {"t", f.stacked->t}, {"bytes", f.stacked->bytes}};
+    j["stacked"] = {
+        {"labels", f.stacked->labels}, {"t", f.stacked->t}, {"bytes", f.stacked->bytes}};
   }
   j["functions"] = nlohmann::json::array();
   for (const auto& fn : f.functions) {
@@ -63,7 +69,9 @@ void writeFigureJson(const Figure& f, std::ostream& out) {
 }
 
 void writeFigureCsv(const Figure& f, std::ostream& out) {
-  if (f.heapPeak) out << "# heap_peak t_s=" << f.heapPeak->t << " bytes=" << f.heapPeak->bytes << " site=" << f.heapPeak->site << '\n';
+  if (f.heapPeak)
+    out << "# heap_peak t_s=" << f.heapPeak->t << " bytes=" << f.heapPeak->bytes
+        << " site=" << f.heapPeak->site << '\n';
   if (f.rssPeak) out << "# rss_peak t_s=" << f.rssPeak->t << " bytes=" << f.rssPeak->bytes << '\n';
   out << "series,t_s,bytes\n";
   for (const Series& s : f.lines) {
@@ -72,24 +80,29 @@ void writeFigureCsv(const Figure& f, std::ostream& out) {
   if (f.stacked) {
     for (std::size_t r = 0; r < f.stacked->labels.size(); ++r) {
       for (std::size_t i = 0; i < f.stacked->t.size(); ++i) {
-        out << csvField("site:" + f.stacked->labels[r]) << ',' << f.stacked->t[i] << ',' << f.stacked->bytes[r][i] << '\n';
+        out << csvField("site:" + f.stacked->labels[r]) << ',' << f.stacked->t[i] << ','
+            << f.stacked->bytes[r][i] << '\n';
       }
     }
   }
   for (const auto& fn : f.functions) {
     for (const auto& [b, e] : fn.spans) {
-      out << csvField("function:" + fn.function) << ',' << b << ",1\n" << csvField("function:" + fn.function) << ',' << e << ",0\n";
+      out << csvField("function:" + fn.function) << ',' << b << ",1\n"
+          << csvField("function:" + fn.function) << ',' << e << ",0\n";
     }
   }
 }
 
 void writeFigureData(const Figure& figure, const std::string& path) {
   std::ofstream out(path);
-  if (!out) throw std::runtime_error(path + ": cannot write the plot data: " + std::strerror(errno));
+  if (!out)
+    throw std::runtime_error(path + ": cannot write the plot data: " + std::strerror(errno));
   out.precision(9);
   const bool json = path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
-  if (json) writeFigureJson(figure, out);
-  else writeFigureCsv(figure, out);
+  if (json)
+    writeFigureJson(figure, out);
+  else
+    writeFigureCsv(figure, out);
   out.flush();
   if (!out) throw std::runtime_error(path + ": cannot write the plot data");
 }

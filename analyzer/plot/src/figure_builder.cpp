@@ -35,7 +35,8 @@ std::string commandLine(const model::Program& p) {
 /// Value of a step series at @p t (0 before its first point and after its end).
 std::uint64_t valueAt(const std::vector<SeriesPoint>& s, double t) {
   if (s.empty() || t < s.front().t || t > s.back().t) return 0;
-  auto it = std::upper_bound(s.begin(), s.end(), t, [](double v, const SeriesPoint& p) { return v < p.t; });
+  auto it = std::upper_bound(s.begin(), s.end(), t,
+                             [](double v, const SeriesPoint& p) { return v < p.t; });
   return std::prev(it)->bytes;
 }
 
@@ -54,7 +55,8 @@ std::vector<SeriesPoint> heapSeries(const model::Report& report, double offsetS)
   for (const auto& p : report.timeline) {
     if (!out.empty() && out.back().t == p.t + offsetS) out.back().bytes = p.heapBytes;
     // A step series needs a point only where it changes (and at its end, below).
-    else if (out.empty() || out.back().bytes != p.heapBytes) out.push_back({p.t + offsetS, p.heapBytes});
+    else if (out.empty() || out.back().bytes != p.heapBytes)
+      out.push_back({p.t + offsetS, p.heapBytes});
   }
   if (!report.timeline.empty() && out.back().t != report.timeline.back().t + offsetS) {
     out.push_back({report.timeline.back().t + offsetS, report.timeline.back().heapBytes});
@@ -77,7 +79,8 @@ std::vector<SeriesPoint> rssSeries(const model::Report& report, double offsetS) 
 std::string topPeakSite(const model::Report& report) {
   const model::LineEntry* best = nullptr;
   for (const auto& l : report.lines) {
-    if (l.self.peakBytes > 0 && (best == nullptr || l.self.peakBytes > best->self.peakBytes)) best = &l;
+    if (l.self.peakBytes > 0 && (best == nullptr || l.self.peakBytes > best->self.peakBytes))
+      best = &l;
   }
   if (best == nullptr) return {};
   return (best->function.empty() ? "??" : best->function) + " (" + baseName(best->file) + ":" +
@@ -110,10 +113,13 @@ Figure buildFigure(const std::vector<const model::Report*>& reports, const Figur
 
   if (reports.size() == 1) {
     const model::Report& r = *reports.front();
-    fig.lines.push_back({"heap", SeriesKind::Heap, r.program.pid, downsample(heapSeries(r, 0), columns)});
-    fig.lines.push_back({"RSS", SeriesKind::Rss, r.program.pid, downsample(rssSeries(r, 0), columns)});
+    fig.lines.push_back(
+        {"heap", SeriesKind::Heap, r.program.pid, downsample(heapSeries(r, 0), columns)});
+    fig.lines.push_back(
+        {"RSS", SeriesKind::Rss, r.program.pid, downsample(rssSeries(r, 0), columns)});
     if (r.totals.allocations > 0) {
-      fig.heapPeak = peakMark(r.totals.peakTimeS, r.totals.peakHeapBytes, topPeakSite(r), "heap peak");
+      fig.heapPeak =
+          peakMark(r.totals.peakTimeS, r.totals.peakHeapBytes, topPeakSite(r), "heap peak");
     }
     if (r.totals.peakRssBytes > 0) {
       fig.rssPeak = peakMark(r.totals.peakRssTimeS, r.totals.peakRssBytes, "", "RSS peak");
@@ -143,7 +149,8 @@ Figure buildFigure(const std::vector<const model::Report*>& reports, const Figur
   fig.lines.push_back({"total heap", SeriesKind::TotalHeap, 0, downsample(totalHeap, columns)});
   fig.lines.push_back({"total RSS", SeriesKind::TotalRss, 0, downsample(totalRss, columns)});
 
-  if (const std::size_t at = peakIndex(totalHeap); at < totalHeap.size() && totalHeap[at].bytes > 0) {
+  if (const std::size_t at = peakIndex(totalHeap);
+      at < totalHeap.size() && totalHeap[at].bytes > 0) {
     // Name the line of the process that held the most at the moment of the total's peak.
     std::size_t owner = 0;
     std::uint64_t most = 0;
@@ -153,7 +160,8 @@ Figure buildFigure(const std::vector<const model::Report*>& reports, const Figur
         owner = i;
       }
     }
-    fig.heapPeak = peakMark(totalHeap[at].t, totalHeap[at].bytes, topPeakSite(*reports[owner]), "total heap peak");
+    fig.heapPeak = peakMark(totalHeap[at].t, totalHeap[at].bytes, topPeakSite(*reports[owner]),
+                            "total heap peak");
   }
   if (const std::size_t at = peakIndex(totalRss); at < totalRss.size() && totalRss[at].bytes > 0) {
     fig.rssPeak = peakMark(totalRss[at].t, totalRss[at].bytes, "", "total RSS peak");

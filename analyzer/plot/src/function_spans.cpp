@@ -17,7 +17,8 @@ std::vector<std::pair<double, double>> binsToSpans(const std::vector<bool>& on, 
     }
     const std::size_t begin = i;
     while (i < on.size() && on[i]) ++i;
-    spans.emplace_back(offsetS + static_cast<double>(begin) * binS, offsetS + static_cast<double>(i) * binS);
+    spans.emplace_back(offsetS + static_cast<double>(begin) * binS,
+                       offsetS + static_cast<double>(i) * binS);
   }
   return spans;
 }
@@ -40,8 +41,11 @@ std::uint32_t FunctionSpanCollector::functionId(const std::string& name) {
   return it->second;
 }
 
-const std::vector<std::uint32_t>& FunctionSpanCollector::matches(std::uint32_t stack, bool exactLeaf) {
-  auto key = [](std::uint32_t id, bool exact) { return (static_cast<std::uint64_t>(id) << 1) | (exact ? 1U : 0U); };
+const std::vector<std::uint32_t>& FunctionSpanCollector::matches(std::uint32_t stack,
+                                                                 bool exactLeaf) {
+  auto key = [](std::uint32_t id, bool exact) {
+    return (static_cast<std::uint64_t>(id) << 1) | (exact ? 1U : 0U);
+  };
   if (auto it = m_memo.find(key(stack, exactLeaf)); it != m_memo.end()) return it->second;
   // Walk up to the first ancestor already known (return-address frames above the leaf), then
   // fill in downwards; iterative, since stacks can be thousands of frames deep.
@@ -74,25 +78,29 @@ const std::vector<std::uint32_t>& FunctionSpanCollector::matches(std::uint32_t s
   return it == m_memo.end() ? kNone : it->second;
 }
 
-void FunctionSpanCollector::mark(std::uint64_t timeUs, const std::vector<std::uint32_t>& functions) {
+void FunctionSpanCollector::mark(std::uint64_t timeUs,
+                                 const std::vector<std::uint32_t>& functions) {
   const std::size_t bin = std::min<std::size_t>(timeUs / m_binUs, m_bins - 1);
   for (const std::uint32_t f : functions) m_on[f][bin] = true;
 }
 
 void FunctionSpanCollector::onHeapEvent(const reader::HeapEvent& e) {
-  if (e.kind == reader::HeapEventKind::Alloc && e.stack != 0) mark(e.timeUs, matches(e.stack, false));
+  if (e.kind == reader::HeapEventKind::Alloc && e.stack != 0)
+    mark(e.timeUs, matches(e.stack, false));
 }
 
 void FunctionSpanCollector::onSample(const reader::Sample& s) {
   if (s.stack != 0) mark(s.timeUs, matches(s.stack, true));
 }
 
-std::vector<FunctionSpans> FunctionSpanCollector::result(std::size_t maxRows, double offsetS) const {
+std::vector<FunctionSpans> FunctionSpanCollector::result(std::size_t maxRows,
+                                                         double offsetS) const {
   const double binS = static_cast<double>(m_binUs) / 1e6;
   std::vector<std::size_t> order(m_names.size());
   std::iota(order.begin(), order.end(), 0);
   auto onCount = [&](std::size_t f) { return std::count(m_on[f].begin(), m_on[f].end(), true); };
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return onCount(a) > onCount(b); });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return onCount(a) > onCount(b); });
   std::vector<FunctionSpans> out;
   if (order.size() > maxRows) {
     // Too many to read as separate rows: one row for the whole pattern.
@@ -100,11 +108,13 @@ std::vector<FunctionSpans> FunctionSpanCollector::result(std::size_t maxRows, do
     for (const auto& on : m_on) {
       for (std::size_t b = 0; b < m_bins; ++b) any[b] = any[b] || on[b];
     }
-    out.push_back(FunctionSpans{"/" + m_patternText + "/ (" + std::to_string(order.size()) + " functions)",
-                                binsToSpans(any, binS, offsetS)});
+    out.push_back(
+        FunctionSpans{"/" + m_patternText + "/ (" + std::to_string(order.size()) + " functions)",
+                      binsToSpans(any, binS, offsetS)});
     return out;
   }
-  for (std::size_t f : order) out.push_back(FunctionSpans{m_names[f], binsToSpans(m_on[f], binS, offsetS)});
+  for (std::size_t f : order)
+    out.push_back(FunctionSpans{m_names[f], binsToSpans(m_on[f], binS, offsetS)});
   return out;
 }
 

@@ -31,7 +31,8 @@ std::string readAll(int fd) {
   std::string out;
   if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0) return out;
   char buf[4096];
-  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;)
+    out.append(buf, static_cast<std::size_t>(n));
   return out;
 }
 
@@ -56,7 +57,8 @@ std::string firstErrorLine(const std::string& text) {
 
 GnuplotProcess::GnuplotProcess(const std::string& exe) {
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) throw GnuplotError(std::string("cannot start gnuplot: ") + std::strerror(errno));
+  if (pipe2(fds, O_CLOEXEC) != 0)
+    throw GnuplotError(std::string("cannot start gnuplot: ") + std::strerror(errno));
   m_stderrFd = anonymousFile();
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -110,7 +112,9 @@ void GnuplotProcess::finish() {
   const bool failed = r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0;
   if (failed) {
     const std::string line = firstErrorLine(err);
-    throw GnuplotError("gnuplot failed: " + (line.empty() ? std::string("exit status ") + std::to_string(WEXITSTATUS(status)) : line));
+    throw GnuplotError(
+        "gnuplot failed: " +
+        (line.empty() ? std::string("exit status ") + std::to_string(WEXITSTATUS(status)) : line));
   }
 }
 

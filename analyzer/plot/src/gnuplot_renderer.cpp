@@ -3,12 +3,12 @@
 /// The only file of memprof that includes gnuplot-iostream.
 #include "memprof/plot/gnuplot_renderer.h"
 
+#include <gnuplot-iostream.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
 #include <cstdlib>
-#include <gnuplot-iostream.h>
 #include <iomanip>
 #include <sstream>
 #include <utility>
@@ -42,10 +42,14 @@ std::string gpString(const std::string& s) {
 
 std::string terminalLine(const RenderTarget& t) {
   switch (t.kind) {
-    case OutputKind::Png: return "set terminal pngcairo size 1280,720 noenhanced font 'Sans,10'";
-    case OutputKind::Svg: return "set terminal svg size 1280,720 noenhanced font 'Sans,10' background rgb 'white'";
-    case OutputKind::Text: return "set terminal dumb size 120,40 noenhanced";
-    case OutputKind::Window: return "set terminal " + t.windowTerminal + " size 1280,720 noenhanced";
+    case OutputKind::Png:
+      return "set terminal pngcairo size 1280,720 noenhanced font 'Sans,10'";
+    case OutputKind::Svg:
+      return "set terminal svg size 1280,720 noenhanced font 'Sans,10' background rgb 'white'";
+    case OutputKind::Text:
+      return "set terminal dumb size 120,40 noenhanced";
+    case OutputKind::Window:
+      return "set terminal " + t.windowTerminal + " size 1280,720 noenhanced";
   }
   return {};
 }
@@ -66,12 +70,12 @@ double dataTop(const Figure& f) {
   return top > 0 ? top : 1.0;
 }
 
-void peakLabel(std::ostream& gp, int tag, const PeakMark& m, const std::string& text, double durationS,
-               const char* colour) {
+void peakLabel(std::ostream& gp, int tag, const PeakMark& m, const std::string& text,
+               double durationS, const char* colour) {
   const bool right = durationS > 0 && m.t > 0.6 * durationS;  // keep the text inside the plot
   gp << "set label " << tag << ' ' << gpString(text) << " at " << m.t << ',' << m.bytes / kMiB
-     << " point pointtype 7 pointsize 1.3 lc rgb '" << colour << "' " << (right ? "right offset -1.2,0.6" : "left offset 1.2,0.6")
-     << " front\n";
+     << " point pointtype 7 pointsize 1.3 lc rgb '" << colour << "' "
+     << (right ? "right offset -1.2,0.6" : "left offset 1.2,0.6") << " front\n";
 }
 
 struct Element {
@@ -94,7 +98,8 @@ void stackedElements(const StackedSites& s, bool filled, std::vector<Element>& o
     const bool other = r + 1 == s.bytes.size();
     const std::string colour = other ? "#c7c7c7" : kPalette[r % kPaletteSize];
     const std::string style = filled ? "with fillsteps fs solid 0.55 noborder" : "with steps";
-    Element e{"'-' using 1:2 " + style + " lc rgb '" + colour + "' title " + gpString(s.labels[r]), {}};
+    Element e{"'-' using 1:2 " + style + " lc rgb '" + colour + "' title " + gpString(s.labels[r]),
+              {}};
     for (std::size_t i = 0; i < s.t.size(); ++i) e.data.emplace_back(s.t[i], cumulative[r][i]);
     out.push_back(std::move(e));
   }
@@ -107,16 +112,24 @@ void lineElements(const Figure& f, std::vector<Element>& out) {
     std::string style;
     switch (s.kind) {
       case SeriesKind::Heap:
-        style = f.lines.size() > 2 ? std::string("with steps lw 1.5 lc rgb '") + kPalette[processIndex++ % kPaletteSize] + "'"
+        style = f.lines.size() > 2 ? std::string("with steps lw 1.5 lc rgb '") +
+                                         kPalette[processIndex++ % kPaletteSize] + "'"
                                    : "with steps lw 2 lc rgb '#1f77b4'";
         break;
       // RSS is sampled: each sample holds until the next one (a sloped line would invent values).
-      case SeriesKind::Rss: style = "with steps lw 1.5 dt 2 lc rgb '#d62728'"; break;
-      case SeriesKind::TotalHeap: style = "with steps lw 2.5 lc rgb 'black'"; break;
-      case SeriesKind::TotalRss: style = "with steps lw 1.5 dt 2 lc rgb '#d62728'"; break;
+      case SeriesKind::Rss:
+        style = "with steps lw 1.5 dt 2 lc rgb '#d62728'";
+        break;
+      case SeriesKind::TotalHeap:
+        style = "with steps lw 2.5 lc rgb 'black'";
+        break;
+      case SeriesKind::TotalRss:
+        style = "with steps lw 1.5 dt 2 lc rgb '#d62728'";
+        break;
     }
     std::string title = s.name;
-    const bool rssLine = s.kind == SeriesKind::TotalRss || (s.kind == SeriesKind::Rss && f.lines.size() <= 2);
+    const bool rssLine =
+        s.kind == SeriesKind::TotalRss || (s.kind == SeriesKind::Rss && f.lines.size() <= 2);
     if (rssLine && f.rssPeak) title += " (peak " + present::humanBytes(f.rssPeak->bytes) + ")";
     Element e{"'-' using 1:2 " + style + " title " + gpString(title), {}};
     for (const auto& p : s.points) e.data.emplace_back(p.t, static_cast<double>(p.bytes) / kMiB);
@@ -166,7 +179,8 @@ std::string script(const Figure& f, const RenderTarget& target, std::vector<Elem
   functionBrackets(gp, f, top);
   if (f.stacked) stackedElements(*f.stacked, target.kind != OutputKind::Text, elements);
   lineElements(f, elements);
-  if (elements.empty()) elements.push_back({"'-' using 1:2 with lines notitle", {{0.0, 0.0}}});  // "plot" needs one
+  if (elements.empty())
+    elements.push_back({"'-' using 1:2 with lines notitle", {{0.0, 0.0}}});  // "plot" needs one
   gp << "plot ";
   for (std::size_t i = 0; i < elements.size(); ++i) gp << (i ? ", " : "") << elements[i].spec;
   gp << '\n';
@@ -200,13 +214,15 @@ std::string interactiveTerminal(const std::string& gnuplot) {
 void renderFigure(const Figure& figure, const RenderTarget& target) {
   const std::string exe = findGnuplot();
   if (exe.empty()) {
-    throw GnuplotError("gnuplot not found in PATH: install it (Debian/Ubuntu: apt install gnuplot-nox, "
-                       "or gnuplot-qt for interactive windows)");
+    throw GnuplotError(
+        "gnuplot not found in PATH: install it (Debian/Ubuntu: apt install gnuplot-nox, "
+        "or gnuplot-qt for interactive windows)");
   }
   std::vector<Element> elements;
   const std::string commands = script(figure, target, elements);
   // gnuplot may die (bad terminal); its error is reported from its stderr, not by SIGPIPE.
-  struct sigaction ignore {}, previous {};
+  struct sigaction ignore {
+  }, previous{};
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGPIPE, &ignore, &previous);
   try {
@@ -215,8 +231,10 @@ void renderFigure(const Figure& figure, const RenderTarget& target) {
       Gnuplot gp(process.takeInput());  // closes the pipe when it goes out of scope
       gp << std::defaultfloat << std::setprecision(10) << commands;
       for (const Element& e : elements) gp.send1d(e.data);
-      if (target.kind == OutputKind::Window) gp << "pause mouse close\n";
-      else gp << "unset output\n";  // flushes and closes the file before gnuplot exits
+      if (target.kind == OutputKind::Window)
+        gp << "pause mouse close\n";
+      else
+        gp << "unset output\n";  // flushes and closes the file before gnuplot exits
       gp << "exit\n";
     }
     process.finish();

@@ -6,7 +6,8 @@
 
 namespace memprof::plot {
 
-LoadedLog loadLog(const std::string& path, symbolize::Symbolizer& symbolizer, std::ostream& warnings) {
+LoadedLog loadLog(const std::string& path, symbolize::Symbolizer& symbolizer,
+                  std::ostream& warnings) {
   LoadedLog out;
   out.replay = std::make_unique<aggregate::HeapReplay>();
   reader::ReadSummary summary;
@@ -20,7 +21,8 @@ LoadedLog loadLog(const std::string& path, symbolize::Symbolizer& symbolizer, st
     warnings << "memprof: warning: " << path << ": log cut short (" << summary.truncationNote
              << "); analysed up to where it ends\n";
   }
-  for (const auto& w : summary.warnings) warnings << "memprof: warning: " << path << ": " << w << '\n';
+  for (const auto& w : summary.warnings)
+    warnings << "memprof: warning: " << path << ": " << w << '\n';
   out.report = aggregate::buildReport(*out.replay, summary, path, symbolizer);
   return out;
 }

@@ -40,8 +40,10 @@ std::vector<std::string> logFilesIn(const std::string& dir) {
 std::string newestLog(const std::string& dir) {
   const auto logs = logFilesIn(dir);
   if (logs.empty()) {
-    throw std::runtime_error("no memprof log (*.mprof) in " + (dir.empty() || dir == "." ? std::string("the current directory") : dir) +
-                             "; record one with 'memprof run PROGRAM' or name a LOG");
+    throw std::runtime_error(
+        "no memprof log (*.mprof) in " +
+        (dir.empty() || dir == "." ? std::string("the current directory") : dir) +
+        "; record one with 'memprof run PROGRAM' or name a LOG");
   }
   return logs.back();
 }
@@ -73,7 +75,8 @@ std::optional<reader::ProcessInfo> readProcessInfo(const std::string& path) {
   return sink.info;
 }
 
-std::vector<ProcessLog> descendants(const ProcessLog& root, const std::vector<ProcessLog>& candidates) {
+std::vector<ProcessLog> descendants(const ProcessLog& root,
+                                    const std::vector<ProcessLog>& candidates) {
   std::set<std::uint64_t> tree{root.process.pid};
   std::vector<const ProcessLog*> picked;
   std::vector<bool> taken(candidates.size(), false);

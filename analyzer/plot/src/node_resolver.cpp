@@ -17,7 +17,8 @@ NodeResolver::NodeResolver(const std::vector<reader::StackNode>& nodes,
         ranges.push_back(Range{m.base + s.vaddr, m.base + s.vaddr + s.memsz, &m});
       }
     }
-    std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) { return a.begin < b.begin; });
+    std::sort(ranges.begin(), ranges.end(),
+              [](const Range& a, const Range& b) { return a.begin < b.begin; });
   }
 }
 

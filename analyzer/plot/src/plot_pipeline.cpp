@@ -23,9 +23,12 @@ constexpr std::size_t kMaxFunctionRows = 8;
 /// Adds one process's spans to the figure's rows, joining rows of the same function.
 void mergeSpans(std::vector<FunctionSpans>& into, std::vector<FunctionSpans> add) {
   for (auto& fn : add) {
-    auto it = std::find_if(into.begin(), into.end(), [&](const auto& f) { return f.function == fn.function; });
-    if (it == into.end()) into.push_back(std::move(fn));
-    else it->spans.insert(it->spans.end(), fn.spans.begin(), fn.spans.end());
+    auto it = std::find_if(into.begin(), into.end(),
+                           [&](const auto& f) { return f.function == fn.function; });
+    if (it == into.end())
+      into.push_back(std::move(fn));
+    else
+      it->spans.insert(it->spans.end(), fn.spans.begin(), fn.spans.end());
   }
 }
 
@@ -34,7 +37,8 @@ void mergeSpans(std::vector<FunctionSpans>& into, std::vector<FunctionSpans> add
 Figure preparePlot(const PlotRequest& request, std::ostream& warnings) {
   if (request.logs.empty()) throw std::invalid_argument("no log to plot");
   if (request.stackedSites > 0 && request.logs.size() > 1) {
-    throw std::invalid_argument("--stacked draws the sites of one process: give one LOG (without --children)");
+    throw std::invalid_argument(
+        "--stacked draws the sites of one process: give one LOG (without --children)");
   }
   symbolize::Symbolizer symbolizer;
   std::vector<LoadedLog> logs;
@@ -54,7 +58,8 @@ Figure preparePlot(const PlotRequest& request, std::ostream& warnings) {
     std::optional<SiteTimeline> sites;
     if (request.stackedSites > 0) {
       selection = selectTopSites(replay, resolver, request.stackedSites);
-      sites.emplace(selection->siteOfLeaf, selection->sites.size(), replay.endTimeUs(), request.columns);
+      sites.emplace(selection->siteOfLeaf, selection->sites.size(), replay.endTimeUs(),
+                    request.columns);
       tee.add(*sites);
     }
     std::optional<FunctionSpanCollector> spans;
@@ -62,7 +67,8 @@ Figure preparePlot(const PlotRequest& request, std::ostream& warnings) {
       const double hz = logs[i].report.totals.sampleHz;
       // Three sampling periods: consecutive samples of one call join into one span.
       const auto minBinUs = hz > 0 ? static_cast<std::uint64_t>(3e6 / hz) : 0;
-      spans.emplace(resolver, *request.function, request.functionText, replay.endTimeUs(), request.columns, minBinUs);
+      spans.emplace(resolver, *request.function, request.functionText, replay.endTimeUs(),
+                    request.columns, minBinUs);
       tee.add(*spans);
     }
     rereadLog(request.logs[i], tee);

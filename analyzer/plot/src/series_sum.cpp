@@ -20,7 +20,8 @@ std::vector<SeriesPoint> sumSeries(const std::vector<const std::vector<SeriesPoi
     for (const SeriesPoint& pt : points) changes.push_back({pt.t, p, pt.bytes});
     if (!points.empty()) {
       // Just after the end, not at it: the last value still counts at its own time.
-      changes.push_back({std::nextafter(points.back().t, std::numeric_limits<double>::infinity()), p, 0});
+      changes.push_back(
+          {std::nextafter(points.back().t, std::numeric_limits<double>::infinity()), p, 0});
     }
   }
   std::stable_sort(changes.begin(), changes.end(),

@@ -43,7 +43,8 @@ SiteSelection selectTopSites(const aggregate::HeapReplay& replay, NodeResolver& 
     auto key = std::make_tuple(hasLine ? f.file : std::string(), hasLine ? f.line : 0U,
                                hasLine ? std::string() : f.function);
     auto [it, inserted] = index.try_emplace(key, keys.size());
-    if (inserted) keys.push_back(Site{f.function, hasLine ? f.file : "", hasLine ? f.line : 0, 0, 0});
+    if (inserted)
+      keys.push_back(Site{f.function, hasLine ? f.file : "", hasLine ? f.line : 0, 0, 0});
     keys[it->second].peakBytes += s.peakBytes;
     keys[it->second].bytes += s.bytes;
     keyOfLeaf[id] = static_cast<std::int32_t>(it->second);

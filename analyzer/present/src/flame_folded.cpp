@@ -18,8 +18,10 @@ std::string baseName(const std::string& path) {
 /// (demangled C++ names can hold neither, but a hostile binary could).
 std::string sanitize(std::string s) {
   for (char& c : s) {
-    if (c == ';') c = ':';
-    else if (c == '\n' || c == '\r') c = ' ';
+    if (c == ';')
+      c = ':';
+    else if (c == '\n' || c == '\r')
+      c = ' ';
   }
   return s;
 }

@@ -15,10 +15,14 @@ using nlohmann::json;
 
 const char* title(model::ProfileKind kind) {
   switch (kind) {
-    case model::ProfileKind::Cpu: return "CPU time";
-    case model::ProfileKind::Alloc: return "bytes allocated";
-    case model::ProfileKind::Peak: return "bytes live at the heap peak";
-    case model::ProfileKind::Leaked: return "bytes leaked";
+    case model::ProfileKind::Cpu:
+      return "CPU time";
+    case model::ProfileKind::Alloc:
+      return "bytes allocated";
+    case model::ProfileKind::Peak:
+      return "bytes live at the heap peak";
+    case model::ProfileKind::Leaked:
+      return "bytes leaked";
   }
   return "";
 }
@@ -58,18 +62,20 @@ void writeSpeedscope(const std::vector<model::StackProfile>& profiles, std::ostr
       json stack = json::array();
       for (const std::uint32_t f : s.frames) stack.push_back(index[f]);  // root first
       samples.push_back(std::move(stack));
-      const double w = seconds ? static_cast<double>(s.weight) / p.sampleHz : static_cast<double>(s.weight);
+      const double w =
+          seconds ? static_cast<double>(s.weight) / p.sampleHz : static_cast<double>(s.weight);
       weights.push_back(seconds ? json(w) : json(s.weight));
       sum += w;
       total += s.weight;
     }
-    list.push_back(json{{"type", "sampled"},
-                        {"name", (p.programName.empty() ? std::string() : p.programName + ": ") + title(p.kind)},
-                        {"unit", unit},
-                        {"startValue", 0},
-                        {"endValue", seconds ? json(sum) : json(total)},
-                        {"samples", std::move(samples)},
-                        {"weights", std::move(weights)}});
+    list.push_back(json{
+        {"type", "sampled"},
+        {"name", (p.programName.empty() ? std::string() : p.programName + ": ") + title(p.kind)},
+        {"unit", unit},
+        {"startValue", 0},
+        {"endValue", seconds ? json(sum) : json(total)},
+        {"samples", std::move(samples)},
+        {"weights", std::move(weights)}});
   }
   json doc{{"$schema", "https://www.speedscope.app/file-format-schema.json"},
            {"shared", json{{"frames", std::move(frames)}}},

@@ -24,15 +24,18 @@ std::uint64_t sortKey(const model::FunctionEntry& f, const std::string& sort) {
 
 std::string timeText(std::uint64_t samples, double hz) {
   char buf[32];
-  if (hz > 0) std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(samples) / hz);
-  else std::snprintf(buf, sizeof buf, "-");
+  if (hz > 0)
+    std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(samples) / hz);
+  else
+    std::snprintf(buf, sizeof buf, "-");
   return buf;
 }
 
 std::string percent(std::uint64_t part, std::uint64_t whole) {
   char buf[16];
   if (whole == 0) return "-";
-  std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
+  std::snprintf(buf, sizeof buf, "%.1f%%",
+                100.0 * static_cast<double>(part) / static_cast<double>(whole));
   return buf;
 }
 
@@ -51,14 +54,17 @@ std::string location(const model::FunctionEntry& f) {
 
 }  // namespace
 
-void writeFunctionTable(const model::Report& r, const TextReportOptions& options, std::ostream& out) {
+void writeFunctionTable(const model::Report& r, const TextReportOptions& options,
+                        std::ostream& out) {
   std::vector<const model::FunctionEntry*> rows;
   for (const auto& f : r.functions) rows.push_back(&f);
   // Ties (for example every function at 0 for a run without samples) fall back to CPU, then
   // memory, so the table stays meaningful whatever --sort says.
   std::stable_sort(rows.begin(), rows.end(), [&](const auto* a, const auto* b) {
-    return std::make_tuple(sortKey(*a, options.sort), a->total.samples, a->self.samples, a->total.bytes) >
-           std::make_tuple(sortKey(*b, options.sort), b->total.samples, b->self.samples, b->total.bytes);
+    return std::make_tuple(sortKey(*a, options.sort), a->total.samples, a->self.samples,
+                           a->total.bytes) > std::make_tuple(sortKey(*b, options.sort),
+                                                             b->total.samples, b->self.samples,
+                                                             b->total.bytes);
   });
   const double hz = r.totals.sampleHz;
   const std::uint64_t all = r.totals.cpuSamples;
@@ -73,8 +79,9 @@ void writeFunctionTable(const model::Report& r, const TextReportOptions& options
   for (const auto* f : rows) {
     if (shown == options.top) break;
     std::snprintf(row, sizeof row, "  %8llu %9s %7s %8llu %9s %7s %11s %11s %11s %11s  %s\n",
-                  static_cast<unsigned long long>(f->self.samples), timeText(f->self.samples, hz).c_str(),
-                  percent(f->self.samples, all).c_str(), static_cast<unsigned long long>(f->total.samples),
+                  static_cast<unsigned long long>(f->self.samples),
+                  timeText(f->self.samples, hz).c_str(), percent(f->self.samples, all).c_str(),
+                  static_cast<unsigned long long>(f->total.samples),
                   timeText(f->total.samples, hz).c_str(), percent(f->total.samples, all).c_str(),
                   humanBytes(f->self.bytes).c_str(), humanBytes(f->total.bytes).c_str(),
                   humanBytes(f->self.peakBytes).c_str(), humanBytes(f->total.peakBytes).c_str(),

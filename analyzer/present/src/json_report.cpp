@@ -12,9 +12,12 @@ namespace {
 using nlohmann::json;
 
 json counters(const model::Counters& c) {
-  return json{{"allocations", c.allocations}, {"bytes", c.bytes},
-              {"peak_bytes", c.peakBytes},     {"leaked_bytes", c.leakedBytes},
-              {"leaked_allocations", c.leakedAllocations}, {"samples", c.samples}};
+  return json{{"allocations", c.allocations},
+              {"bytes", c.bytes},
+              {"peak_bytes", c.peakBytes},
+              {"leaked_bytes", c.leakedBytes},
+              {"leaked_allocations", c.leakedAllocations},
+              {"samples", c.samples}};
 }
 
 std::string hex(std::uint64_t v) {
@@ -26,39 +29,55 @@ std::string hex(std::uint64_t v) {
 json leakJson(const model::Leak& leak) {
   json stack = json::array();
   for (const auto& f : leak.stack) {
-    stack.push_back(json{{"function", f.function}, {"file", f.file}, {"line", f.line},
-                         {"module", f.module}, {"address", hex(f.address)},
+    stack.push_back(json{{"function", f.function},
+                         {"file", f.file},
+                         {"line", f.line},
+                         {"module", f.module},
+                         {"address", hex(f.address)},
                          {"inlined", f.inlined}});
   }
-  return json{{"bytes", leak.bytes}, {"allocations", leak.allocations}, {"kind", leak.kind},
+  return json{{"bytes", leak.bytes},
+              {"allocations", leak.allocations},
+              {"kind", leak.kind},
               {"stack", std::move(stack)}};
 }
 
 }  // namespace
 
 void writeJsonReport(const model::Report& r, std::ostream& out) {
-  json program{{"command", r.program.command}, {"pid", r.program.pid}, {"ppid", r.program.ppid},
+  json program{{"command", r.program.command},
+               {"pid", r.program.pid},
+               {"ppid", r.program.ppid},
                {"executable", r.program.executable},
                {"exit_code", r.program.exitCode ? json(*r.program.exitCode) : json(nullptr)},
                {"signal", r.program.signal ? json(*r.program.signal) : json(nullptr)},
                {"execed", r.program.execed}};
   const auto& t = r.totals;
-  json totals{{"allocations", t.allocations},       {"frees", t.frees},
-              {"bytes_allocated", t.bytesAllocated}, {"peak_heap_bytes", t.peakHeapBytes},
-              {"peak_time_s", t.peakTimeS},          {"leaked_bytes", t.leakedBytes},
-              {"leaked_allocations", t.leakedAllocations}, {"peak_rss_bytes", t.peakRssBytes},
-              {"peak_rss_time_s", t.peakRssTimeS},   {"duration_s", t.durationS},
-              {"cpu_samples", t.cpuSamples},         {"sample_hz", t.sampleHz}};
+  json totals{{"allocations", t.allocations},
+              {"frees", t.frees},
+              {"bytes_allocated", t.bytesAllocated},
+              {"peak_heap_bytes", t.peakHeapBytes},
+              {"peak_time_s", t.peakTimeS},
+              {"leaked_bytes", t.leakedBytes},
+              {"leaked_allocations", t.leakedAllocations},
+              {"peak_rss_bytes", t.peakRssBytes},
+              {"peak_rss_time_s", t.peakRssTimeS},
+              {"duration_s", t.durationS},
+              {"cpu_samples", t.cpuSamples},
+              {"sample_hz", t.sampleHz}};
   json lines = json::array();
   for (const auto& l : r.lines) {
-    lines.push_back(json{{"file", l.file}, {"line", l.line}, {"function", l.function},
-                         {"self", counters(l.self)}, {"total", counters(l.total)}});
+    lines.push_back(json{{"file", l.file},
+                         {"line", l.line},
+                         {"function", l.function},
+                         {"self", counters(l.self)},
+                         {"total", counters(l.total)}});
   }
   // Extra (not in the contract's minimum): per-function figures, times in seconds when the
   // sampling rate is known.
   json functions = json::array();
   for (const auto& f : r.functions) {
-    json entry{{"function", f.function}, {"file", f.file},        {"line", f.line},
+    json entry{{"function", f.function}, {"file", f.file},           {"line", f.line},
                {"module", f.module},     {"self", counters(f.self)}, {"total", counters(f.total)}};
     if (t.sampleHz > 0) {
       entry["self_time_s"] = static_cast<double>(f.self.samples) / t.sampleHz;
@@ -68,8 +87,10 @@ void writeJsonReport(const model::Report& r, std::ostream& out) {
   }
   json sampler = nullptr;
   if (r.sampler.present) {
-    sampler = json{{"requested_hz", r.sampler.requestedHz}, {"achieved_hz", r.sampler.achievedHz},
-                   {"clock", r.sampler.wallClock ? "wall" : "cpu"}, {"note", r.sampler.note}};
+    sampler = json{{"requested_hz", r.sampler.requestedHz},
+                   {"achieved_hz", r.sampler.achievedHz},
+                   {"clock", r.sampler.wallClock ? "wall" : "cpu"},
+                   {"note", r.sampler.note}};
   }
   json leaks = json::array();
   for (const auto& leak : r.leaks) leaks.push_back(leakJson(leak));
@@ -79,15 +100,25 @@ void writeJsonReport(const model::Report& r, std::ostream& out) {
   }
   json modules = json::array();
   for (const auto& m : r.modules) {
-    modules.push_back(json{{"path", m.path}, {"resolved", m.resolved}, {"unresolved", m.unresolved},
-                           {"missing", m.missing}, {"build_id_mismatch", m.buildIdMismatch}});
+    modules.push_back(json{{"path", m.path},
+                           {"resolved", m.resolved},
+                           {"unresolved", m.unresolved},
+                           {"missing", m.missing},
+                           {"build_id_mismatch", m.buildIdMismatch}});
   }
-  json doc{{"memprof_format", 1}, {"program", std::move(program)}, {"totals", std::move(totals)},
-           {"lines", std::move(lines)}, {"functions", std::move(functions)}, {"leaks", std::move(leaks)},
-           {"sampler", std::move(sampler)},
-           {"timeline", std::move(timeline)}, {"modules", std::move(modules)},
-           {"truncated", r.truncated}, {"warnings", r.warnings},
-           {"log", json{{"path", r.logPath}, {"bytes", r.logBytes}, {"heap_events", r.heapEvents}}}};
+  json doc{
+      {"memprof_format", 1},
+      {"program", std::move(program)},
+      {"totals", std::move(totals)},
+      {"lines", std::move(lines)},
+      {"functions", std::move(functions)},
+      {"leaks", std::move(leaks)},
+      {"sampler", std::move(sampler)},
+      {"timeline", std::move(timeline)},
+      {"modules", std::move(modules)},
+      {"truncated", r.truncated},
+      {"warnings", r.warnings},
+      {"log", json{{"path", r.logPath}, {"bytes", r.logBytes}, {"heap_events", r.heapEvents}}}};
   out << doc.dump(1) << '\n';
 }
 

@@ -17,11 +17,21 @@ std::string xmlEscape(const std::string& s) {
   out.reserve(s.size());
   for (const char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 forbids most control characters even when escaped.
         if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t') out += c;
@@ -43,7 +53,9 @@ std::string stackText(const model::Leak& leak) {
 
 }  // namespace
 
-bool leakFails(const model::Leak& leak) { return leak.kind == "definite" || leak.kind == "indirect"; }
+bool leakFails(const model::Leak& leak) {
+  return leak.kind == "definite" || leak.kind == "indirect";
+}
 
 const model::Frame* allocationSite(const model::Leak& leak) {
   for (const auto& f : leak.stack) {
@@ -69,10 +81,12 @@ void writeLeaksJunit(const model::Report& r, std::ostream& out) {
   std::size_t failures = 0;
   for (const auto& leak : r.leaks) failures += leakFails(leak) ? 1 : 0;
   const std::size_t tests = r.leaks.empty() ? 1 : r.leaks.size();
-  std::string program = r.program.command.empty() ? r.program.executable : r.program.command.front();
+  std::string program =
+      r.program.command.empty() ? r.program.executable : r.program.command.front();
   program = program.substr(program.rfind('/') + 1);  // npos + 1 == 0: no slash, whole name
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      << "<testsuites name=\"memprof\" tests=\"" << tests << "\" failures=\"" << failures << "\" errors=\"0\">\n"
+      << "<testsuites name=\"memprof\" tests=\"" << tests << "\" failures=\"" << failures
+      << "\" errors=\"0\">\n"
       << "  <testsuite name=\"memprof.leaks." << xmlEscape(program) << "\" tests=\"" << tests
       << "\" failures=\"" << failures << "\" errors=\"0\" skipped=\"0\">\n";
   if (r.leaks.empty()) {
@@ -81,8 +95,8 @@ void writeLeaksJunit(const model::Report& r, std::ostream& out) {
   std::size_t index = 0;
   for (const auto& leak : r.leaks) {
     const std::string title = leakTitle(leak);
-    out << "    <testcase classname=\"memprof.leaks." << leak.kind << "\" name=\"#" << ++index << " "
-        << xmlEscape(title) << "\"";
+    out << "    <testcase classname=\"memprof.leaks." << leak.kind << "\" name=\"#" << ++index
+        << " " << xmlEscape(title) << "\"";
     if (const model::Frame* f = allocationSite(leak)) {
       out << " file=\"" << xmlEscape(f->file) << "\" line=\"" << f->line << "\"";
     }

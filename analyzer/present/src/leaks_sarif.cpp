@@ -21,9 +21,12 @@ struct Rule {
   const char* text;
 };
 constexpr Rule kRules[] = {
-    {"definite", "memprof.leak.definite", "error", "Memory definitely lost: no pointer to the block remains"},
-    {"indirect", "memprof.leak.indirect", "error", "Memory indirectly lost: only reachable from lost blocks"},
-    {"possible", "memprof.leak.possible", "warning", "Memory possibly lost: only interior pointers to the block remain"},
+    {"definite", "memprof.leak.definite", "error",
+     "Memory definitely lost: no pointer to the block remains"},
+    {"indirect", "memprof.leak.indirect", "error",
+     "Memory indirectly lost: only reachable from lost blocks"},
+    {"possible", "memprof.leak.possible", "warning",
+     "Memory possibly lost: only interior pointers to the block remain"},
     {"reachable", "memprof.leak.reachable", "note", "Memory still reachable at exit, never freed"},
 };
 
@@ -39,7 +42,8 @@ std::string fileUri(const std::string& path) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out = path.empty() || path[0] != '/' ? "" : "file://";
   for (const unsigned char c : path) {
-    if (std::isalnum(c) != 0 || std::string_view("/-._~").find(static_cast<char>(c)) != std::string_view::npos) {
+    if (std::isalnum(c) != 0 ||
+        std::string_view("/-._~").find(static_cast<char>(c)) != std::string_view::npos) {
       out += static_cast<char>(c);
     } else {
       out += '%';
@@ -53,7 +57,8 @@ std::string fileUri(const std::string& path) {
 json location(const std::string& path, std::uint32_t line, const std::string& function) {
   json loc{{"physicalLocation", json{{"artifactLocation", json{{"uri", fileUri(path)}}},
                                      {"region", json{{"startLine", line == 0 ? 1 : line}}}}}};
-  if (!function.empty()) loc["logicalLocations"] = json::array({json{{"fullyQualifiedName", function}}});
+  if (!function.empty())
+    loc["logicalLocations"] = json::array({json{{"fullyQualifiedName", function}}});
   return loc;
 }
 
@@ -70,17 +75,23 @@ json result(const model::Leak& leak) {
   json frames = json::array();
   for (const auto& f : leak.stack) {
     json frame{{"module", f.module}};
-    if (!f.file.empty()) frame["location"] = location(f.file, f.line, f.function);
-    else if (!f.function.empty()) frame["location"] = json{{"logicalLocations", json::array({json{{"fullyQualifiedName", f.function}}})}};
+    if (!f.file.empty())
+      frame["location"] = location(f.file, f.line, f.function);
+    else if (!f.function.empty())
+      frame["location"] =
+          json{{"logicalLocations", json::array({json{{"fullyQualifiedName", f.function}}})}};
     frames.push_back(std::move(frame));
   }
-  return json{{"ruleId", rule.id},
-              {"ruleIndex", ruleIndex(leak.kind)},
-              {"level", rule.level},
-              {"message", json{{"text", leakTitle(leak)}}},
-              {"locations", json::array({std::move(primary)})},
-              {"stacks", json::array({json{{"message", json{{"text", "allocation stack"}}}, {"frames", std::move(frames)}}})},
-              {"properties", json{{"kind", leak.kind}, {"bytes", leak.bytes}, {"allocations", leak.allocations}}}};
+  return json{
+      {"ruleId", rule.id},
+      {"ruleIndex", ruleIndex(leak.kind)},
+      {"level", rule.level},
+      {"message", json{{"text", leakTitle(leak)}}},
+      {"locations", json::array({std::move(primary)})},
+      {"stacks", json::array({json{{"message", json{{"text", "allocation stack"}}},
+                                   {"frames", std::move(frames)}}})},
+      {"properties",
+       json{{"kind", leak.kind}, {"bytes", leak.bytes}, {"allocations", leak.allocations}}}};
 }
 
 }  // namespace
@@ -94,15 +105,17 @@ void writeLeaksSarif(const model::Report& r, std::ostream& out) {
   }
   json results = json::array();
   for (const auto& leak : r.leaks) results.push_back(result(leak));
-  json doc{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-           {"version", "2.1.0"},
-           {"runs", json::array({json{
-                        {"tool", json{{"driver", json{{"name", "memprof"},
-                                                      {"informationUri", "https://github.com/memprof/memprof"},
-                                                      {"rules", std::move(rules)}}}}},
-                        {"invocations", json::array({json{{"executionSuccessful", true},
-                                                          {"commandLine", r.logPath}}})},
-                        {"results", std::move(results)}}})}};
+  json doc{
+      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+      {"version", "2.1.0"},
+      {"runs",
+       json::array({json{
+           {"tool", json{{"driver", json{{"name", "memprof"},
+                                         {"informationUri", "https://github.com/memprof/memprof"},
+                                         {"rules", std::move(rules)}}}}},
+           {"invocations",
+            json::array({json{{"executionSuccessful", true}, {"commandLine", r.logPath}}})},
+           {"results", std::move(results)}}})}};
   out << doc.dump(1) << '\n';
 }
 

@@ -46,7 +46,8 @@ class FileFilter {
   explicit FileFilter(const std::string& wanted)
       : m_wanted(withoutDotSlash(wanted)), m_canonical(wanted.empty() ? "" : canonical(wanted)) {
     std::error_code ec;
-    m_directory = !wanted.empty() && (wanted.back() == '/' || std::filesystem::is_directory(wanted, ec));
+    m_directory =
+        !wanted.empty() && (wanted.back() == '/' || std::filesystem::is_directory(wanted, ec));
     while (m_directory && !m_wanted.empty() && m_wanted.back() == '/') m_wanted.pop_back();
     while (m_directory && !m_canonical.empty() && m_canonical.back() == '/') m_canonical.pop_back();
   }
@@ -62,7 +63,8 @@ class FileFilter {
   static bool endsWithComponent(const std::string& path, const std::string& tail) {
     if (tail.empty() || path.size() < tail.size()) return false;
     if (path.compare(path.size() - tail.size(), tail.size(), tail) != 0) return false;
-    return path.size() == tail.size() || path[path.size() - tail.size() - 1] == '/' || tail.front() == '/';
+    return path.size() == tail.size() || path[path.size() - tail.size() - 1] == '/' ||
+           tail.front() == '/';
   }
   static bool underDirectory(const std::string& path, const std::string& dir) {
     if (dir.empty()) return path.front() != '/';  // "./": relative paths of the debug information
@@ -91,8 +93,10 @@ std::string withoutParameters(const std::string& name) {
   int angle = 0;
   for (std::size_t i = 0; i < name.size(); ++i) {
     const char c = name[i];
-    if (c == '<') ++angle;
-    else if (c == '>' && angle > 0) --angle;
+    if (c == '<')
+      ++angle;
+    else if (c == '>' && angle > 0)
+      --angle;
     else if (c == '(' && angle == 0 && name.compare(i, 21, "(anonymous namespace)") != 0 && i > 0) {
       return name.substr(0, i);
     }
@@ -116,8 +120,8 @@ void writeLinesView(const model::Report& r, const LinesOptions& options, std::os
     std::vector<const model::LineEntry*> lines;
     std::uint64_t peak = 0;
     std::uint64_t bytes = 0;
-    std::uint64_t samples = 0;       ///< the function's total samples: % Time's denominator
-    std::uint64_t costSamples = 0;   ///< what the listing is ordered by (self or total)
+    std::uint64_t samples = 0;      ///< the function's total samples: % Time's denominator
+    std::uint64_t costSamples = 0;  ///< what the listing is ordered by (self or total)
   };
   std::map<std::pair<std::string, std::string>, Group> groups;
   // The function's own figures (samples with it anywhere on the stack), computed by the
@@ -157,7 +161,8 @@ void writeLinesView(const model::Report& r, const LinesOptions& options, std::os
   // Costliest first, by the figures shown (self or inclusive): CPU time, then memory at the
   // peak, then bytes allocated.
   std::stable_sort(ordered.begin(), ordered.end(), [](const Group* a, const Group* b) {
-    return std::tie(a->costSamples, a->peak, a->bytes) > std::tie(b->costSamples, b->peak, b->bytes);
+    return std::tie(a->costSamples, a->peak, a->bytes) >
+           std::tie(b->costSamples, b->peak, b->bytes);
   });
   if (ordered.empty()) {
     out << "memprof: no source lines match (is the program built with -g? --all includes "
@@ -178,7 +183,8 @@ void writeLinesView(const model::Report& r, const LinesOptions& options, std::os
     const std::uint32_t first = byLine.begin()->first;
     const std::uint32_t last = byLine.rbegin()->first;
     const auto& source = sourceOf(g->file, sources);
-    const std::uint32_t from = first > options.context ? first - static_cast<std::uint32_t>(options.context) : 1;
+    const std::uint32_t from =
+        first > options.context ? first - static_cast<std::uint32_t>(options.context) : 1;
     const std::uint32_t to = last + static_cast<std::uint32_t>(options.context);
     // % Time is the line's share of the function's time, inclusive or self alike (as in
     // line_profiler, where the function's lines add up to the function's total).
@@ -196,10 +202,12 @@ void writeLinesView(const model::Report& r, const LinesOptions& options, std::os
         char hits[24] = "", time[24] = "", pct[24] = "";
         if (c.samples > 0) {
           std::snprintf(hits, sizeof hits, "%llu", static_cast<unsigned long long>(c.samples));
-          if (hz > 0) std::snprintf(time, sizeof time, "%.3fs", static_cast<double>(c.samples) / hz);
+          if (hz > 0)
+            std::snprintf(time, sizeof time, "%.3fs", static_cast<double>(c.samples) / hz);
           if (functionSamples > 0) {
-            std::snprintf(pct, sizeof pct, "%.1f",
-                          100.0 * static_cast<double>(c.samples) / static_cast<double>(functionSamples));
+            std::snprintf(
+                pct, sizeof pct, "%.1f",
+                100.0 * static_cast<double>(c.samples) / static_cast<double>(functionSamples));
           }
         }
         std::snprintf(row, sizeof row, "%6u %9llu %11s %11s %11s %8s %9s %7s  %s\n", n,

@@ -34,23 +34,28 @@ void writeTextReport(const model::Report& r, const TextReportOptions& options, s
   out << "memprof report: " << r.logPath << '\n';
   out << "  command:     " << joinCommand(r.program.command) << "  (pid " << r.program.pid << ")\n";
   out << "  ended:       ";
-  if (r.program.exitCode) out << "exit code " << *r.program.exitCode;
-  else if (r.program.signal) out << "killed by signal " << *r.program.signal;
-  else if (r.program.execed) out << "replaced by exec";
-  else out << "unknown (log cut short)";
+  if (r.program.exitCode)
+    out << "exit code " << *r.program.exitCode;
+  else if (r.program.signal)
+    out << "killed by signal " << *r.program.signal;
+  else if (r.program.execed)
+    out << "replaced by exec";
+  else
+    out << "unknown (log cut short)";
   out << " after " << seconds(t.durationS) << '\n';
-  out << "  allocations: " << t.allocations << " (" << humanBytes(t.bytesAllocated) << "), frees: "
-      << t.frees << '\n';
+  out << "  allocations: " << t.allocations << " (" << humanBytes(t.bytesAllocated)
+      << "), frees: " << t.frees << '\n';
   out << "  peak heap:   " << humanBytes(t.peakHeapBytes) << " at " << seconds(t.peakTimeS) << '\n';
   out << "  peak RSS:    " << humanBytes(t.peakRssBytes) << '\n';
   out << "  leaked:      " << humanBytes(t.leakedBytes) << " in " << t.leakedAllocations
       << " blocks\n";
   if (t.cpuSamples > 0 || r.sampler.present) {
     out << "  CPU samples: " << t.cpuSamples << " at " << t.sampleHz << " Hz";
-    if (!r.sampler.present && t.cpuSamples > 0) out << " (requested rate; the sampler never reported)";
+    if (!r.sampler.present && t.cpuSamples > 0)
+      out << " (requested rate; the sampler never reported)";
     if (r.sampler.present) {
-      out << " (" << r.sampler.requestedHz << " Hz requested, " << (r.sampler.wallClock ? "wall" : "CPU")
-          << " clock)";
+      out << " (" << r.sampler.requestedHz << " Hz requested, "
+          << (r.sampler.wallClock ? "wall" : "CPU") << " clock)";
     }
     out << '\n';
     if (!r.sampler.note.empty()) out << "  sampler:     " << r.sampler.note << '\n';
@@ -105,8 +110,8 @@ void writeTextReport(const model::Report& r, const TextReportOptions& options, s
   for (const auto& m : r.modules) {
     if (m.unresolved > 0 || m.missing) {
       out << "\nnote: " << m.unresolved << " addresses in " << m.path << " could not be resolved"
-          << (m.missing ? " (file missing)" : "") << (m.buildIdMismatch ? " (build-id differs)" : "")
-          << '\n';
+          << (m.missing ? " (file missing)" : "")
+          << (m.buildIdMismatch ? " (build-id differs)" : "") << '\n';
     }
   }
 }

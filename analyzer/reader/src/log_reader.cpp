@@ -62,7 +62,8 @@ void checkHeader(const MappedFile& file) {
   if (file.size() < format::kFileHeaderSize ||
       std::memcmp(file.data(), format::kMagic, sizeof format::kMagic) != 0) {
     if (file.size() < format::kFileHeaderSize &&
-        std::memcmp(file.data(), format::kMagic, std::min(file.size(), sizeof format::kMagic)) == 0) {
+        std::memcmp(file.data(), format::kMagic, std::min(file.size(), sizeof format::kMagic)) ==
+            0) {
       throw LogError("log cut short inside its header");
     }
     throw LogError("not a memprof log (bad magic)");
@@ -107,7 +108,8 @@ ReadSummary readLog(const std::string& path, EventSink& sink) {
   while (offset < file.size()) {
     if (file.size() - offset < format::kBlockHeaderSize) {
       summary.truncated = true;
-      summary.truncationNote = "the last block header is cut short at byte " + std::to_string(offset);
+      summary.truncationNote =
+          "the last block header is cut short at byte " + std::to_string(offset);
       break;
     }
     format::Decoder h(base + offset, base + offset + format::kBlockHeaderSize);
@@ -134,7 +136,8 @@ ReadSummary readLog(const std::string& path, EventSink& sink) {
     const std::uint8_t* data = payload;
     if (encoding == static_cast<std::uint8_t>(format::BlockEncoding::Zstd)) {
       raw.resize(rawSize);
-      const std::size_t n = ZSTD_decompressDCtx(dctx.get(), raw.data(), raw.size(), payload, stored);
+      const std::size_t n =
+          ZSTD_decompressDCtx(dctx.get(), raw.data(), raw.size(), payload, stored);
       if (ZSTD_isError(n) != 0 || n != rawSize) {
         throw LogError("corrupt compressed block at byte " + std::to_string(offset));
       }
@@ -164,7 +167,8 @@ ReadSummary readLog(const std::string& path, EventSink& sink) {
   }
   if (!summary.truncated && !decoder.sawTrailer()) {
     summary.truncated = true;
-    summary.truncationNote = "the log has no end marker (the process was killed or is still running)";
+    summary.truncationNote =
+        "the log has no end marker (the process was killed or is still running)";
   }
   if (merger.skippedNumbers() > 0) {
     summary.warnings.push_back(std::to_string(merger.skippedNumbers()) +

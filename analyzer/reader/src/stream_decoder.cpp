@@ -35,11 +35,12 @@ void StreamDecoder::decodeHeapEvent(StreamState& st, std::uint32_t stream, std::
                                     format::Decoder& d, std::size_t at) {
   const std::uint8_t base = type >= format::kAllocReuseBase   ? format::kAllocReuseBase
                             : type >= format::kFreeRecentBase ? format::kFreeRecentBase
-                            : type >= format::kFreeBase     ? format::kFreeBase
-                                                            : format::kAllocBase;
+                            : type >= format::kFreeBase       ? format::kFreeBase
+                                                              : format::kAllocBase;
   const std::uint8_t fn = type - base;
   const auto rt = static_cast<RecordType>(type);
-  if (fn >= static_cast<std::uint8_t>(format::AllocFn::Count) || (type >= format::kFreeRecentBase + 32 && base != format::kAllocReuseBase) ||
+  if (fn >= static_cast<std::uint8_t>(format::AllocFn::Count) ||
+      (type >= format::kFreeRecentBase + 32 && base != format::kAllocReuseBase) ||
       type >= format::kAllocReuseBase + 32) {
     throw LogError("corrupt record: unknown type " + std::to_string(type) + " at chunk offset " +
                    std::to_string(at));
@@ -132,7 +133,8 @@ void StreamDecoder::decodeChunk(std::uint32_t stream, const std::uint8_t* data, 
       }
       case RecordType::StackNode: {
         std::uint64_t id = 0, parent = 0, ip = 0, generation = 0;
-        need(d.varint(&id) && d.varint(&parent) && d.varint(&ip) && d.varint(&generation), type, at);
+        need(d.varint(&id) && d.varint(&parent) && d.varint(&ip) && d.varint(&generation), type,
+             at);
         m_sink.onStackNode(StackNode{narrow32(id, type, at), narrow32(parent, type, at), ip,
                                      narrow32(generation, type, at)});
         break;
@@ -171,8 +173,8 @@ void StreamDecoder::decodeChunk(std::uint32_t stream, const std::uint8_t* data, 
           Module m;
           std::string_view path, buildId;
           std::uint64_t segments = 0;
-          need(d.string(&path) && d.varint(&m.base) && d.string(&buildId) &&
-                   d.varint(&segments) && segments < 4096,
+          need(d.string(&path) && d.varint(&m.base) && d.string(&buildId) && d.varint(&segments) &&
+                   segments < 4096,
                type, at);
           m.path = std::string(path);
           m.buildId = std::string(buildId);

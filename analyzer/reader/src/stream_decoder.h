@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "memprof/format/decoder.h"
-
 #include "memprof/reader/events.h"
 #include "sequence_merger.h"
 
@@ -38,8 +37,8 @@ class StreamDecoder {
     std::uint64_t freeCount = 0;
     std::vector<std::uint64_t> freed;  ///< pointer of Free number n at n % kFreedRing
   };
-  void decodeHeapEvent(StreamState& st, std::uint32_t stream, std::uint8_t type,
-                       format::Decoder& d, std::size_t at);
+  void decodeHeapEvent(StreamState& st, std::uint32_t stream, std::uint8_t type, format::Decoder& d,
+                       std::size_t at);
   EventSink& m_sink;
   SequenceMerger& m_merger;
   std::unordered_map<std::uint32_t, StreamState> m_streams;

@@ -67,7 +67,9 @@ class Events {
   std::uint64_t m_seq = 0;
 };
 
-std::uint64_t toUs(double seconds) { return static_cast<std::uint64_t>(std::llround(seconds * 1e6)); }
+std::uint64_t toUs(double seconds) {
+  return static_cast<std::uint64_t>(std::llround(seconds * 1e6));
+}
 
 }  // namespace
 
@@ -100,7 +102,8 @@ BOOST_AUTO_TEST_CASE(erase_keysSharingHomeSlot_keepsOthersReachable) {
   // The hash ignores the low 4 address bits, so 0x7000..0x700F share one home slot: a forced
   // collision chain. Deleting from the middle must keep the rest of the chain reachable.
   PointerMap m;
-  for (std::uint64_t k = 0; k < 16; ++k) m.insert(0x7000 + k, LiveBlock{k + 1, static_cast<std::uint32_t>(k)});
+  for (std::uint64_t k = 0; k < 16; ++k)
+    m.insert(0x7000 + k, LiveBlock{k + 1, static_cast<std::uint32_t>(k)});
   // Some neighbours with other homes, so the chain interleaves with foreign entries.
   for (std::uint64_t k = 1; k <= 8; ++k) m.insert(0x7000 + k * 16, LiveBlock{100 + k, 0});
   BOOST_TEST(m.size() == 24U);
@@ -178,7 +181,8 @@ BOOST_AUTO_TEST_CASE(insertErase_randomOperations_matchUnorderedMap) {
 BOOST_AUTO_TEST_CASE(insert_manyKeysBeyondInitialCapacity_growsAndKeepsAll) {
   PointerMap m;
   constexpr std::uint64_t kCount = 200000;  // initial table has 65536 slots
-  for (std::uint64_t i = 1; i <= kCount; ++i) m.insert(i * 48, LiveBlock{i, static_cast<std::uint32_t>(i % 7)});
+  for (std::uint64_t i = 1; i <= kCount; ++i)
+    m.insert(i * 48, LiveBlock{i, static_cast<std::uint32_t>(i % 7)});
   BOOST_TEST(m.size() == kCount);
   LiveBlock b;
   for (std::uint64_t i = 1; i <= kCount; i += 2) {
@@ -228,7 +232,8 @@ BOOST_AUTO_TEST_CASE(points_100kPointsWithOneSpike_keepExactPeakAfterCoarsening)
   BOOST_TEST(pts.front().t == 0.0);
   BOOST_TEST(toUs(pts.back().t) == endUs);
   for (std::size_t i = 1; i < pts.size(); ++i) {
-    BOOST_TEST_REQUIRE(pts[i - 1].t < pts[i].t, "points " << i - 1 << " and " << i << " out of order");
+    BOOST_TEST_REQUIRE(pts[i - 1].t < pts[i].t,
+                       "points " << i - 1 << " and " << i << " out of order");
   }
   for (std::size_t i = 1; i + 1 < pts.size(); ++i) {
     const std::uint64_t us = toUs(pts[i].t);
@@ -534,7 +539,8 @@ BOOST_AUTO_TEST_CASE(buildReport_unknownFrames_groupsLeaksPerStackSortedByBytes)
   BOOST_TEST(report.totals.leakedAllocations == 4U);
   BOOST_TEST(report.totals.durationS == 10e-6);
   BOOST_TEST(report.program.pid == 77U);
-  BOOST_TEST(report.program.command == (std::vector<std::string>{"app", "x"}), boost::test_tools::per_element());
+  BOOST_TEST(report.program.command == (std::vector<std::string>{"app", "x"}),
+             boost::test_tools::per_element());
   BOOST_TEST(!report.program.exitCode.has_value());
   BOOST_REQUIRE(report.program.signal.has_value());
   BOOST_TEST(*report.program.signal == 9);

@@ -26,7 +26,8 @@ memprof::model::Counters counters(std::uint64_t samples, std::uint64_t bytes = 0
 /// A 6-line source file: main calls burn (line 5), burn loops on line 2.
 std::string writeSource(const std::string& name) {
   const auto path = std::filesystem::temp_directory_path() / name;
-  std::ofstream(path) << "void burn(void) {\n  for (;;) spin();\n}\nint main(void) {\n  burn();\n  return 0;\n}\n";
+  std::ofstream(path)
+      << "void burn(void) {\n  for (;;) spin();\n}\nint main(void) {\n  burn();\n  return 0;\n}\n";
   return path.string();
 }
 
@@ -36,9 +37,10 @@ Report cpuReport(const std::string& file) {
   r.totals.sampleHz = 1000;
   r.lines = {LineEntry{file, 2, "burn", counters(80), counters(80)},
              LineEntry{file, 5, "main", counters(10), counters(90, 64)}};
-  r.functions = {FunctionEntry{"main", file, 4, "/bin/app", counters(10), counters(100, 64)},
-                 FunctionEntry{"burn", file, 1, "/bin/app", counters(80), counters(80)},
-                 FunctionEntry{"alloc_only", file, 9, "/bin/app", counters(0, 4096), counters(0, 4096)}};
+  r.functions = {
+      FunctionEntry{"main", file, 4, "/bin/app", counters(10), counters(100, 64)},
+      FunctionEntry{"burn", file, 1, "/bin/app", counters(80), counters(80)},
+      FunctionEntry{"alloc_only", file, 9, "/bin/app", counters(0, 4096), counters(0, 4096)}};
   return r;
 }
 

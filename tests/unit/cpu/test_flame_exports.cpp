@@ -140,7 +140,8 @@ BOOST_AUTO_TEST_CASE(buildStackProfiles_unknownFrames_mergeStacksPerKind) {
   r.finish();
   memprof::symbolize::Symbolizer symbolizer;
   const auto profiles = memprof::aggregate::buildStackProfiles(
-      r, symbolizer, {ProfileKind::Cpu, ProfileKind::Alloc, ProfileKind::Peak, ProfileKind::Leaked});
+      r, symbolizer,
+      {ProfileKind::Cpu, ProfileKind::Alloc, ProfileKind::Peak, ProfileKind::Leaked});
   BOOST_REQUIRE(profiles.size() == 4U);
   BOOST_TEST(folded(profiles[0]) == "[unknown] 2\n[unknown];[unknown] 7\n");
   BOOST_TEST(folded(profiles[1]) == "[unknown];[unknown] 150\n");

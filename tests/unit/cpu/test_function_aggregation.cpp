@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/// @brief Unit tests of the per-function aggregation: FunctionAggregator and buildReport's functions.
+/// @brief Unit tests of the per-function aggregation: FunctionAggregator and buildReport's
+/// functions.
 #define BOOST_TEST_MODULE test_cpu
 #include <boost/test/unit_test.hpp>
 
@@ -14,7 +15,8 @@ using memprof::model::Frame;
 
 namespace {
 
-Frame frame(const char* function, const char* file, std::uint32_t line, const char* module = "/bin/app") {
+Frame frame(const char* function, const char* file, std::uint32_t line,
+            const char* module = "/bin/app") {
   return Frame{function, file, line, module, 0, false};
 }
 
@@ -40,7 +42,8 @@ BOOST_AUTO_TEST_CASE(add_recursiveStack_countsTotalOncePerStack) {
   FunctionAggregator agg;
   const auto main = agg.functionOf(frame("main", "/src/a.c", 30));
   const auto fib = agg.functionOf(frame("fib", "/src/a.c", 12));
-  const auto fibOther = agg.functionOf(frame("fib", "/src/a.c", 10));  // another line, same function
+  const auto fibOther =
+      agg.functionOf(frame("fib", "/src/a.c", 10));  // another line, same function
   BOOST_TEST(fib == fibOther);
   // innermost first: fib <- fib <- fib <- main, 7 samples; then main alone, 3 samples
   agg.add({fib, fib, fibOther, main}, samples(7));

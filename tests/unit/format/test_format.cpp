@@ -22,8 +22,9 @@ using namespace memprof::format;
 namespace {
 
 const std::vector<std::uint64_t> kEdgeValues = {
-    0ULL,           1ULL,          127ULL,          128ULL, 16383ULL, 16384ULL,
-    1ULL << 32,     1ULL << 63,    std::numeric_limits<std::uint64_t>::max()};
+    0ULL,       1ULL,       127ULL,
+    128ULL,     16383ULL,   16384ULL,
+    1ULL << 32, 1ULL << 63, std::numeric_limits<std::uint64_t>::max()};
 // LEB128 length of each value above: ceil(bits / 7), at least 1.
 const std::vector<std::size_t> kEdgeLengths = {1, 1, 1, 2, 2, 3, 5, 10, 10};
 
@@ -130,8 +131,8 @@ const std::vector<std::uint64_t> kZigzagged = {0, 1, 2, std::numeric_limits<std:
                                                std::numeric_limits<std::uint64_t>::max() - 1};
 }  // namespace
 
-BOOST_DATA_TEST_CASE(encode_edgeValue_mapsAndRoundTrips, bdata::make(kSigned) ^ bdata::make(kZigzagged),
-                     value, expected) {
+BOOST_DATA_TEST_CASE(encode_edgeValue_mapsAndRoundTrips,
+                     bdata::make(kSigned) ^ bdata::make(kZigzagged), value, expected) {
   BOOST_TEST(zigzagEncode(value) == expected);
   BOOST_TEST(zigzagDecode(expected) == value);
   BOOST_TEST(zigzagDecode(zigzagEncode(value)) == value);
@@ -140,7 +141,8 @@ BOOST_DATA_TEST_CASE(encode_edgeValue_mapsAndRoundTrips, bdata::make(kSigned) ^ 
 BOOST_AUTO_TEST_CASE(encode_smallMagnitudes_alternateSigns) {
   BOOST_TEST(zigzagEncode(-2) == 3U);
   BOOST_TEST(zigzagEncode(2) == 4U);
-  for (std::int64_t v = -1000; v <= 1000; ++v) BOOST_TEST_REQUIRE(zigzagDecode(zigzagEncode(v)) == v);
+  for (std::int64_t v = -1000; v <= 1000; ++v)
+    BOOST_TEST_REQUIRE(zigzagDecode(zigzagEncode(v)) == v);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

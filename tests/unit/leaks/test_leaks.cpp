@@ -22,8 +22,8 @@ namespace {
 
 struct TempFile {
   explicit TempFile(const std::string& content) {
-    path = (fs::temp_directory_path() /
-            ("memprof-test-leaks-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++) + ".supp"))
+    path = (fs::temp_directory_path() / ("memprof-test-leaks-" + std::to_string(::getpid()) + "-" +
+                                         std::to_string(counter()++) + ".supp"))
                .string();
     std::ofstream(path) << content;
   }

@@ -2,7 +2,6 @@
 /// @brief Reachability classification on synthetic memory graphs (memcheck's rules).
 #define BOOST_TEST_MODULE leakscan
 #include <boost/test/unit_test.hpp>
-
 #include <cstring>
 #include <map>
 
@@ -20,7 +19,8 @@ class FakeMemory : public MemorySource {
   void read(std::uint64_t addr, void* out, std::size_t size) override {
     auto* bytes = static_cast<std::uint8_t*>(out);
     std::memset(bytes, 0, size);
-    for (auto it = m_words.lower_bound(addr); it != m_words.end() && it->first + 8 <= addr + size; ++it) {
+    for (auto it = m_words.lower_bound(addr); it != m_words.end() && it->first + 8 <= addr + size;
+         ++it) {
       std::memcpy(bytes + (it->first - addr), &it->second, 8);
     }
   }
@@ -66,7 +66,8 @@ BOOST_AUTO_TEST_CASE(reachable_chain_through_start_pointers) {
   mem.put(at(2) + 8, at(0));
   mem.put(at(0) + 56, at(1));  // last word of a 64-byte block is scanned
   const auto kinds = classify(blocks(3), roots(), mem);
-  for (const auto k : kinds) BOOST_TEST(static_cast<int>(k) == static_cast<int>(LeakKind::Reachable));
+  for (const auto k : kinds)
+    BOOST_TEST(static_cast<int>(k) == static_cast<int>(LeakKind::Reachable));
 }
 
 BOOST_AUTO_TEST_CASE(lost_block_pointing_to_another_makes_it_indirect) {
@@ -110,7 +111,7 @@ BOOST_AUTO_TEST_CASE(cycle_of_lost_blocks_one_definite_rest_indirect) {
 
 BOOST_AUTO_TEST_CASE(separate_lost_structures_each_have_a_definite_head) {
   FakeMemory mem;
-  mem.put(at(3), at(0));  // list A: 3 -> 0
+  mem.put(at(3), at(0));          // list A: 3 -> 0
   mem.put(at(2) + 8, at(1) + 8);  // list B: 2 -> (interior of) 1
   const auto kinds = classify(blocks(4), roots(), mem);
   BOOST_TEST(static_cast<int>(kinds[0]) == static_cast<int>(LeakKind::Indirect));
@@ -121,7 +122,7 @@ BOOST_AUTO_TEST_CASE(separate_lost_structures_each_have_a_definite_head) {
 
 BOOST_AUTO_TEST_CASE(pointers_outside_roots_and_unaligned_words_do_not_count) {
   FakeMemory mem;
-  mem.put(0x3000, at(0));  // not a root
+  mem.put(0x3000, at(0));             // not a root
   mem.put(kGlobals + 0x1000, at(1));  // just past the root range
   const auto kinds = classify(blocks(2), roots(), mem);
   BOOST_TEST(static_cast<int>(kinds[0]) == static_cast<int>(LeakKind::Definite));
@@ -155,8 +156,11 @@ BOOST_AUTO_TEST_CASE(glibc_next_chunk_header_is_not_an_interior_pointer) {
   mem.put(kGlobals, kHeap + 96);
   ScanOptions glibc;
   glibc.glibcChunkHeaders = true;
-  BOOST_TEST(static_cast<int>(classify(b, roots(), mem, nullptr, glibc)[0]) == static_cast<int>(LeakKind::Definite));
-  BOOST_TEST(static_cast<int>(classify(b, roots(), mem)[0]) == static_cast<int>(LeakKind::Possible));
+  BOOST_TEST(static_cast<int>(classify(b, roots(), mem, nullptr, glibc)[0]) ==
+             static_cast<int>(LeakKind::Definite));
+  BOOST_TEST(static_cast<int>(classify(b, roots(), mem)[0]) ==
+             static_cast<int>(LeakKind::Possible));
   mem.put(kGlobals + 8, kHeap + 88);  // any other interior pointer still counts
-  BOOST_TEST(static_cast<int>(classify(b, roots(), mem, nullptr, glibc)[0]) == static_cast<int>(LeakKind::Possible));
+  BOOST_TEST(static_cast<int>(classify(b, roots(), mem, nullptr, glibc)[0]) ==
+             static_cast<int>(LeakKind::Possible));
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /// @brief Root selection: /proc/PID/maps parsing, module segments, stacks, exclusions.
-#include <boost/test/unit_test.hpp>
-
 #include <elf.h>
+
+#include <boost/test/unit_test.hpp>
 
 #include "memprof/leakscan/root_ranges.h"
 
@@ -38,8 +38,12 @@ BOOST_AUTO_TEST_CASE(roots_from_modules_anonymous_and_stack) {
   RootInputs in;
   in.maps = parseMaps(kMaps);
   memprof::reader::ModuleSnapshot snap;
-  snap.modules.push_back({"/usr/bin/app", "", 0x555555554000ULL, {{0x3000, 0x2000, PF_R | PF_W}, {0, 0x1000, PF_R | PF_X}}});
-  snap.modules.push_back({"/usr/lib/libmemprof.so", "", 0x7ffff7d00000ULL - 0x2000, {{0x2000, 0x1800, PF_R | PF_W}}});
+  snap.modules.push_back({"/usr/bin/app",
+                          "",
+                          0x555555554000ULL,
+                          {{0x3000, 0x2000, PF_R | PF_W}, {0, 0x1000, PF_R | PF_X}}});
+  snap.modules.push_back(
+      {"/usr/lib/libmemprof.so", "", 0x7ffff7d00000ULL - 0x2000, {{0x2000, 0x1800, PF_R | PF_W}}});
   in.modules = &snap;
   in.selfBase = 0x7ffff7d00000ULL - 0x2000;
   std::vector<Block> blocks{{0x555555559010ULL, 16}, {0x7ffff7101100ULL, 32}};  // sorted

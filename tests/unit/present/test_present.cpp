@@ -64,7 +64,8 @@ json renderJson(const memprof::model::Report& r) {
 }
 
 void requireCounters(const json& c) {
-  for (const char* key : {"allocations", "bytes", "peak_bytes", "leaked_bytes", "leaked_allocations", "samples"}) {
+  for (const char* key :
+       {"allocations", "bytes", "peak_bytes", "leaked_bytes", "leaked_allocations", "samples"}) {
     BOOST_TEST(c.contains(key), "counters lack " << key);
     if (c.contains(key)) BOOST_TEST(c[key].is_number_unsigned(), key);
   }
@@ -92,7 +93,8 @@ BOOST_AUTO_TEST_CASE(parseSize_otherSpellings_areAccepted) {
 }
 
 BOOST_AUTO_TEST_CASE(parseSize_invalidText_throwsInvalidArgument) {
-  for (const char* text : {"", "abc", "M", "12X", "-5M", "5 M", "1.5.5G", "64MM", "inf", "nan", "1e400"}) {
+  for (const char* text :
+       {"", "abc", "M", "12X", "-5M", "5 M", "1.5.5G", "64MM", "inf", "nan", "1e400"}) {
     BOOST_CHECK_THROW(parseSize(text), std::invalid_argument);
   }
 }
@@ -150,8 +152,8 @@ BOOST_AUTO_TEST_CASE(writeJsonReport_sampleReport_hasEveryContractField) {
   BOOST_TEST(program.at("signal").is_null());
 
   const json& totals = doc.at("totals");
-  for (const char* key : {"allocations", "frees", "bytes_allocated", "peak_heap_bytes", "leaked_bytes",
-                          "leaked_allocations", "peak_rss_bytes", "cpu_samples"}) {
+  for (const char* key : {"allocations", "frees", "bytes_allocated", "peak_heap_bytes",
+                          "leaked_bytes", "leaked_allocations", "peak_rss_bytes", "cpu_samples"}) {
     BOOST_TEST(totals.contains(key), "totals lack " << key);
     if (totals.contains(key)) BOOST_TEST(totals[key].is_number_unsigned(), key);
   }
@@ -239,7 +241,8 @@ BOOST_AUTO_TEST_CASE(writeJsonReport_stringsNeedingEscapes_stayValidJson) {
   r.leaks[0].stack[0].function = "operator<<(std::ostream&, \"x\")";
   const json doc = renderJson(r);
   BOOST_TEST(doc.at("program").at("command")[1] == "quote\" backslash\\ newline\n tab\t");
-  BOOST_TEST(doc.at("leaks")[0].at("stack")[0].at("function") == "operator<<(std::ostream&, \"x\")");
+  BOOST_TEST(doc.at("leaks")[0].at("stack")[0].at("function") ==
+             "operator<<(std::ostream&, \"x\")");
 }
 
 BOOST_AUTO_TEST_CASE(writeLeaksJson_sampleReport_carriesKindAndFrames) {

@@ -47,8 +47,15 @@ class Records {
   Records& process(std::uint64_t pid, const std::string& exe, const std::vector<std::string>& argv,
                    std::uint64_t sampleHz = 997) {
     return rec([&](fmt::Encoder& e) {
-      e.type(fmt::RecordType::Process).varint(pid).varint(1).varint(1700000000000000ULL).varint(5)
-          .varint(4096).varint(sampleHz).string(exe).varint(argv.size());
+      e.type(fmt::RecordType::Process)
+          .varint(pid)
+          .varint(1)
+          .varint(1700000000000000ULL)
+          .varint(5)
+          .varint(4096)
+          .varint(sampleHz)
+          .string(exe)
+          .varint(argv.size());
       for (const auto& a : argv) e.string(a);
     });
   }
@@ -60,8 +67,12 @@ class Records {
                  std::int64_t ptrDelta, std::int64_t stackDelta,
                  fmt::AllocFn fn = fmt::AllocFn::Malloc) {
     return rec([&](fmt::Encoder& e) {
-      e.u8(heapType(fmt::kAllocBase, fn)).varint(seqDelta).varint(timeDelta).varint(size)
-          .zigzag(ptrDelta).zigzag(stackDelta);
+      e.u8(heapType(fmt::kAllocBase, fn))
+          .varint(seqDelta)
+          .varint(timeDelta)
+          .varint(size)
+          .zigzag(ptrDelta)
+          .zigzag(stackDelta);
     });
   }
   Records& free(std::uint64_t seqDelta, std::uint64_t timeDelta, std::int64_t ptrDelta,
@@ -89,11 +100,15 @@ class Records {
     });
   }
   Records& rss(std::uint64_t timeDelta, std::uint64_t bytes) {
-    return rec([&](fmt::Encoder& e) { e.type(fmt::RecordType::Rss).varint(timeDelta).varint(bytes); });
+    return rec(
+        [&](fmt::Encoder& e) { e.type(fmt::RecordType::Rss).varint(timeDelta).varint(bytes); });
   }
   Records& exit(fmt::ExitKind kind, std::uint64_t value, std::uint64_t timeUs) {
     return rec([&](fmt::Encoder& e) {
-      e.type(fmt::RecordType::Exit).varint(static_cast<std::uint64_t>(kind)).varint(value).varint(timeUs);
+      e.type(fmt::RecordType::Exit)
+          .varint(static_cast<std::uint64_t>(kind))
+          .varint(value)
+          .varint(timeUs);
     });
   }
   Records& trailer(std::uint64_t total) {
@@ -219,7 +234,9 @@ struct TempDir {
 /// Process block, then a zstd block of heap events from two threads, then the trailer.
 LogFile smallValidLog() {
   Records proc;
-  proc.process(4242, "/usr/bin/app", {"./app", "--flag"}).stackNode(1, 0, 0x401000).stackNode(2, 1, 0x402000);
+  proc.process(4242, "/usr/bin/app", {"./app", "--flag"})
+      .stackNode(1, 0, 0x401000)
+      .stackNode(2, 1, 0x402000);
   Records t1;
   t1.threadStart(100).alloc(0, 10, 64, 0x10000, 2).alloc(2, 5, 32, 0x100, 0);
   Records t2;
@@ -263,7 +280,8 @@ BOOST_AUTO_TEST_CASE(readLog_processRecord_isDelivered) {
   BOOST_TEST(p.pageSize == 4096U);
   BOOST_TEST(p.sampleHz == 997U);
   BOOST_TEST(p.exe == "/usr/bin/app");
-  BOOST_TEST(p.argv == (std::vector<std::string>{"./app", "--flag"}), boost::test_tools::per_element());
+  BOOST_TEST(p.argv == (std::vector<std::string>{"./app", "--flag"}),
+             boost::test_tools::per_element());
   BOOST_TEST(!s.truncated);
   BOOST_TEST(s.blocks == 3U);
   BOOST_TEST(s.heapEvents == 4U);
@@ -369,14 +387,14 @@ BOOST_AUTO_TEST_CASE(readLog_freeRecent_resolvesPointerOfEarlierAlloc) {
   proc.process(1, "x", {});
   Records t1;
   t1.threadStart(9)
-      .alloc(0, 1, 10, 0x1000, 1)            // alloc #0 @0x1000
-      .alloc(1, 1, 20, 0x1000, 0)            // alloc #1 @0x2000
-      .alloc(1, 1, 30, 0x1000, 0)            // alloc #2 @0x3000
+      .alloc(0, 1, 10, 0x1000, 1)                 // alloc #0 @0x1000
+      .alloc(1, 1, 20, 0x1000, 0)                 // alloc #1 @0x2000
+      .alloc(1, 1, 30, 0x1000, 0)                 // alloc #2 @0x3000
       .freeRecent(1, 1, 2, fmt::AllocFn::Delete)  // allocCount 3 - 2 = #1: 0x2000
-      .freeRecent(1, 1, 1)                   // #2: 0x3000
+      .freeRecent(1, 1, 1)                        // #2: 0x3000
       // FreeRecent leaves the pointer delta state alone (as preload/src/recorder.cpp writes it):
       // this Free's delta is against 0x3000, the last Alloc's pointer.
-      .free(1, 1, -0x2000);                  // 0x1000
+      .free(1, 1, -0x2000);  // 0x1000
   Records end;
   end.trailer(6);
   LogFile log;
@@ -416,7 +434,8 @@ BOOST_AUTO_TEST_CASE(readLog_freeRecentAtRingDistance_resolvesAcrossRingWrap) {
 }
 
 BOOST_AUTO_TEST_CASE(readLog_freeRecentWithBadDistance_throwsCorrupt) {
-  for (std::uint64_t distance : {std::uint64_t{0}, std::uint64_t{5}, std::uint64_t{fmt::kRecentRing} + 1}) {
+  for (std::uint64_t distance :
+       {std::uint64_t{0}, std::uint64_t{5}, std::uint64_t{fmt::kRecentRing} + 1}) {
     Records proc;
     proc.process(1, "x", {});
     Records t1;
@@ -565,7 +584,9 @@ BOOST_AUTO_TEST_CASE(readLog_validChecksumButGarbageRecord_throwsCorrupt) {
 
 BOOST_AUTO_TEST_CASE(readLog_truncatedRecordInsideChunk_throwsCorrupt) {
   Records proc;
-  proc.process(1, "x", {}).rawByte(Records::heapType(fmt::kAllocBase, fmt::AllocFn::Malloc)).rawByte(0);
+  proc.process(1, "x", {})
+      .rawByte(Records::heapType(fmt::kAllocBase, fmt::AllocFn::Malloc))
+      .rawByte(0);
   LogFile log;
   log.block(Payload().chunk(0, proc));
   TempDir tmp;
@@ -657,7 +678,8 @@ BOOST_AUTO_TEST_CASE(looksLikeLog_variousFiles_checksMagicOnly) {
   BOOST_TEST(memprof::reader::looksLikeLog(tmp.write("magic.mprof", log, 8)));
   BOOST_TEST(!memprof::reader::looksLikeLog(tmp.write("short.mprof", log, 7)));
   BOOST_TEST(!memprof::reader::looksLikeLog(tmp.write("empty.mprof", {})));
-  BOOST_TEST(!memprof::reader::looksLikeLog(tmp.write("text.txt", Bytes{'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd'})));
+  BOOST_TEST(!memprof::reader::looksLikeLog(
+      tmp.write("text.txt", Bytes{'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd'})));
   BOOST_TEST(!memprof::reader::looksLikeLog((tmp.dir / "missing").string()));
 }
 

@@ -108,8 +108,10 @@ BOOST_AUTO_TEST_CASE(intern_differentStacks_returnDifferentIds) {
   const std::set<std::uint32_t> ids = {a, b, c, d};
   BOOST_TEST(ids.size() == 4U);
   BOOST_TEST(ids.count(0U) == 0U);
-  BOOST_TEST(unwind(a) == (std::vector<std::uintptr_t>{0x10, 0x20}), boost::test_tools::per_element());
-  BOOST_TEST(unwind(b) == (std::vector<std::uintptr_t>{0x20, 0x10}), boost::test_tools::per_element());
+  BOOST_TEST(unwind(a) == (std::vector<std::uintptr_t>{0x10, 0x20}),
+             boost::test_tools::per_element());
+  BOOST_TEST(unwind(b) == (std::vector<std::uintptr_t>{0x20, 0x10}),
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(intern_stacksDifferingInInnermostFrame_shareAllParents) {
@@ -214,7 +216,8 @@ BOOST_AUTO_TEST_CASE(pushDrain_simpleRecord_roundTrips) {
   BOOST_TEST(ring.used() == 20U);
   std::array<std::uint8_t, 64> out{};
   BOOST_TEST(ring.drain(out.data(), out.size()) == 20U);
-  BOOST_TEST(std::vector<std::uint8_t>(out.begin(), out.begin() + 20) == rec, boost::test_tools::per_element());
+  BOOST_TEST(std::vector<std::uint8_t>(out.begin(), out.begin() + 20) == rec,
+             boost::test_tools::per_element());
   BOOST_TEST(ring.used() == 0U);
   BOOST_TEST(ring.drain(out.data(), out.size()) == 0U);
 }
@@ -258,7 +261,8 @@ BOOST_AUTO_TEST_CASE(push_recordThatDoesNotFit_isRefusedAndLeavesRingIntact) {
   BOOST_TEST(ring.drain(out.data(), out.size()) == 16U);
   std::vector<std::uint8_t> expected = a;
   expected.insert(expected.end(), c.begin(), c.end());
-  BOOST_TEST(std::vector<std::uint8_t>(out.begin(), out.end()) == expected, boost::test_tools::per_element());
+  BOOST_TEST(std::vector<std::uint8_t>(out.begin(), out.end()) == expected,
+             boost::test_tools::per_element());
   BOOST_TEST(!ring.push(big.data(), big.size()), "larger than the whole ring");
 }
 
@@ -274,7 +278,8 @@ BOOST_AUTO_TEST_CASE(drain_bufferSmallerThanUsed_neverWritesPastMaxNorLosesBytes
   out.fill(0xEE);
   const std::size_t got = ring.drain(out.data(), 8);
   BOOST_TEST(got <= 8U);
-  for (std::size_t i = 8; i < out.size(); ++i) BOOST_TEST(out[i] == 0xEE, "byte " << i << " written");
+  for (std::size_t i = 8; i < out.size(); ++i)
+    BOOST_TEST(out[i] == 0xEE, "byte " << i << " written");
   BOOST_TEST(ring.used() == 24U - got);
   std::vector<std::uint8_t> all(out.begin(), out.begin() + static_cast<long>(got));
   std::array<std::uint8_t, 40> rest{};
@@ -346,7 +351,8 @@ BOOST_AUTO_TEST_CASE(allocate_defaultAlignment_is16AndOwned) {
   BOOST_TEST(BootstrapArena::owns(static_cast<char*>(p) + 23));
   BOOST_TEST(BootstrapArena::sizeOf(p) == 24U);
   const auto* bytes = static_cast<const std::uint8_t*>(p);
-  for (std::size_t i = 0; i < 24; ++i) BOOST_TEST_REQUIRE(bytes[i] == 0U, "not zero-filled at " << i);
+  for (std::size_t i = 0; i < 24; ++i)
+    BOOST_TEST_REQUIRE(bytes[i] == 0U, "not zero-filled at " << i);
 }
 
 BOOST_AUTO_TEST_CASE(allocate_pageAlignment_is4096) {
@@ -376,7 +382,8 @@ BOOST_AUTO_TEST_CASE(allocate_successiveBlocks_doNotOverlap) {
   for (std::size_t i = 0; i < blocks.size(); ++i) {
     BOOST_TEST(BootstrapArena::sizeOf(blocks[i].first) == blocks[i].second, "block " << i);
     for (std::size_t j = 0; j < blocks[i].second; ++j) {
-      BOOST_TEST_REQUIRE(blocks[i].first[j] == static_cast<std::uint8_t>(i), "block " << i << " overwritten");
+      BOOST_TEST_REQUIRE(blocks[i].first[j] == static_cast<std::uint8_t>(i),
+                         "block " << i << " overwritten");
     }
   }
 }

@@ -20,7 +20,9 @@ class LiveSet : public reader::EventSink {
   /// Live blocks sorted by address; overlapping leftovers (a free we never saw) are dropped.
   [[nodiscard]] std::vector<Block> sortedBlocks() const;
   /// The module map with the highest generation, or nullptr when the log has none.
-  [[nodiscard]] const reader::ModuleSnapshot* modules() const { return m_haveModules ? &m_modules : nullptr; }
+  [[nodiscard]] const reader::ModuleSnapshot* modules() const {
+    return m_haveModules ? &m_modules : nullptr;
+  }
 
  private:
   aggregate::PointerMap m_live;

@@ -42,8 +42,8 @@ struct RootInputs {
   const reader::ModuleSnapshot* modules = nullptr;  ///< latest snapshot, may be null
   std::uint64_t selfBase = 0;                       ///< load base of libmemprof.so (excluded)
   std::vector<std::uint64_t> stackPointers;
-  std::vector<Range> excluded;                      ///< the recorder's own memory
-  const std::vector<Block>* blocks = nullptr;       ///< live blocks, sorted by address
+  std::vector<Range> excluded;                 ///< the recorder's own memory
+  const std::vector<Block>* blocks = nullptr;  ///< live blocks, sorted by address
 };
 
 /// Sorted, disjoint root ranges.

@@ -14,8 +14,8 @@
 
 namespace memprof::leakscan {
 
-std::vector<std::vector<std::uint8_t>> encodeVerdictFrames(const std::vector<Block>& blocks,
-                                                           const std::vector<format::LeakKind>& kinds,
-                                                           std::size_t maxFrame);
+std::vector<std::vector<std::uint8_t>> encodeVerdictFrames(
+    const std::vector<Block>& blocks, const std::vector<format::LeakKind>& kinds,
+    std::size_t maxFrame);
 
 }  // namespace memprof::leakscan

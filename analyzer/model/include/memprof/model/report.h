@@ -43,10 +43,10 @@ struct LineEntry {
 /// One function, as cProfile/pstats tabulate them: self = figures of stacks whose innermost
 /// frame is in it; total = figures of stacks holding it at least once (recursion counted once).
 struct FunctionEntry {
-  std::string function;  ///< demangled; empty when unknown
-  std::string file;      ///< source file of its lines ("" when unknown)
+  std::string function;    ///< demangled; empty when unknown
+  std::string file;        ///< source file of its lines ("" when unknown)
   std::uint32_t line = 0;  ///< lowest line seen in that file (about where it starts)
-  std::string module;    ///< the binary holding it
+  std::string module;      ///< the binary holding it
   Counters self;
   Counters total;
 };
@@ -63,7 +63,7 @@ struct Frame {
 struct Leak {
   std::uint64_t bytes = 0;
   std::uint64_t allocations = 0;
-  std::string kind;  ///< definite | indirect | possible | reachable
+  std::string kind;         ///< definite | indirect | possible | reachable
   bool kindScanned = true;  ///< false: no exit-time scan covered these blocks (kind assumed)
   std::vector<Frame> stack;
 };

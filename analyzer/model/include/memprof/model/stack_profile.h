@@ -26,19 +26,23 @@ struct ProfileStack {
 /// Distinct stacks of one kind; frames are shared (one entry per function and source line).
 struct StackProfile {
   ProfileKind kind = ProfileKind::Cpu;
-  std::vector<Frame> frames;  ///< address is 0: a frame is a source location, not an address
+  std::vector<Frame> frames;         ///< address is 0: a frame is a source location, not an address
   std::vector<ProfileStack> stacks;  ///< in no particular order; weights > 0
-  double sampleHz = 0;  ///< to turn CPU samples into seconds (0: unknown)
+  double sampleHz = 0;               ///< to turn CPU samples into seconds (0: unknown)
   std::string programName;
 };
 
 /// "cpu", "alloc", "peak", "leaked".
 inline const char* profileKindName(ProfileKind kind) {
   switch (kind) {
-    case ProfileKind::Cpu: return "cpu";
-    case ProfileKind::Alloc: return "alloc";
-    case ProfileKind::Peak: return "peak";
-    case ProfileKind::Leaked: return "leaked";
+    case ProfileKind::Cpu:
+      return "cpu";
+    case ProfileKind::Alloc:
+      return "alloc";
+    case ProfileKind::Peak:
+      return "peak";
+    case ProfileKind::Leaked:
+      return "leaked";
   }
   return "cpu";
 }

@@ -45,7 +45,7 @@ class FunctionSpanCollector : public reader::EventSink {
   std::vector<std::string> m_names;
   std::unordered_map<std::string, std::uint32_t> m_ids;
   std::unordered_map<std::string, bool> m_nameMatches;
-  std::vector<std::vector<bool>> m_on;  ///< per function, per bin
+  std::vector<std::vector<bool>> m_on;                                   ///< per function, per bin
   std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> m_memo;  ///< (node, exact) →
 };
 

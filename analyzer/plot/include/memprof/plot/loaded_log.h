@@ -26,7 +26,8 @@ struct LoadedLog {
 
 /// Reads and analyses @p path; warnings (a log cut short) go to @p warnings, one line each.
 /// Throws LogLoadError "PATH: reason" for anything that is not a readable log.
-LoadedLog loadLog(const std::string& path, symbolize::Symbolizer& symbolizer, std::ostream& warnings);
+LoadedLog loadLog(const std::string& path, symbolize::Symbolizer& symbolizer,
+                  std::ostream& warnings);
 
 /// Reads @p path again into @p sink (a second pass); errors as loadLog, no warnings.
 void rereadLog(const std::string& path, reader::EventSink& sink);

@@ -28,7 +28,8 @@ struct ProcessLog {
 /// From candidate logs, those of @p root's process and its descendants (by ppid, following
 /// exec successors that keep the pid), started no earlier than root; root first, the others
 /// in start order. Pure, for tests.
-std::vector<ProcessLog> descendants(const ProcessLog& root, const std::vector<ProcessLog>& candidates);
+std::vector<ProcessLog> descendants(const ProcessLog& root,
+                                    const std::vector<ProcessLog>& candidates);
 
 /// The logs of @p rootLog's folder that belong to its process tree (root first).
 std::vector<std::string> childLogs(const std::string& rootLog);

@@ -24,7 +24,7 @@ struct Site {
 };
 
 struct SiteSelection {
-  std::vector<Site> sites;              ///< largest first
+  std::vector<Site> sites;               ///< largest first
   std::vector<std::int32_t> siteOfLeaf;  ///< by leaf node id; -1 = "other"
 };
 

@@ -3,9 +3,9 @@
 /// tables, leak listings. They format only; they never re-aggregate.
 #pragma once
 
+#include <optional>
 #include <ostream>
 #include <regex>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,9 +21,11 @@ struct TextReportOptions {
   std::size_t top = 15;
   std::string sort = "peak";  ///< self|total|alloc|peak|leaked
 };
-void writeTextReport(const model::Report& report, const TextReportOptions& options, std::ostream& out);
+void writeTextReport(const model::Report& report, const TextReportOptions& options,
+                     std::ostream& out);
 /// The per-function table of `memprof report` (pstats-like: self and cumulative time, bytes).
-void writeFunctionTable(const model::Report& report, const TextReportOptions& options, std::ostream& out);
+void writeFunctionTable(const model::Report& report, const TextReportOptions& options,
+                        std::ostream& out);
 
 /// Flame graph input: "root;...;leaf weight" lines (flamegraph.pl, inferno).
 void writeFolded(const model::StackProfile& profile, std::ostream& out);
@@ -35,10 +37,10 @@ std::string frameLabel(const model::Frame& frame);
 
 struct LinesOptions {
   std::optional<std::regex> function;
-  std::string file;          ///< substring or path suffix of the source file
-  bool self = false;         ///< self instead of inclusive (total) figures
-  std::size_t context = 2;   ///< lines of context around lines with figures
-  bool all = false;          ///< also functions whose source file cannot be read
+  std::string file;         ///< substring or path suffix of the source file
+  bool self = false;        ///< self instead of inclusive (total) figures
+  std::size_t context = 2;  ///< lines of context around lines with figures
+  bool all = false;         ///< also functions whose source file cannot be read
 };
 void writeLinesView(const model::Report& report, const LinesOptions& options, std::ostream& out);
 

@@ -23,8 +23,8 @@ class LogError : public std::runtime_error {
 };
 
 struct ReadSummary {
-  bool truncated = false;       ///< no Trailer, or the last block was cut
-  std::string truncationNote;   ///< why, for the warning line
+  bool truncated = false;      ///< no Trailer, or the last block was cut
+  std::string truncationNote;  ///< why, for the warning line
   std::uint64_t blocks = 0;
   std::uint64_t heapEvents = 0;
   std::uint64_t records = 0;

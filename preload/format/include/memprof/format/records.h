@@ -7,7 +7,8 @@
 ///   File    = FileHeader Block*
 ///   FileHeader (fixed 16 bytes, little endian):
 ///     magic[8] = "MEMPROF\x1a"   u32 version = 1   u32 flags = 0
-///   Block   = u8 encoding (0 raw, 1 zstd) u32 storedSize u32 rawSize u32 checksum payload[storedSize]
+///   Block   = u8 encoding (0 raw, 1 zstd) u32 storedSize u32 rawSize u32 checksum
+///   payload[storedSize]
 ///             checksum = FNV-1a 32 of the stored payload bytes.
 ///   payload (after decompression, rawSize bytes) = Chunk*
 ///   Chunk   = varint streamId  varint length  bytes[length]
@@ -35,8 +36,21 @@ enum class BlockEncoding : std::uint8_t { Raw = 0, Zstd = 1 };
 
 /// Which interface the program called. Kept so reports can show it and mismatches can be found.
 enum class AllocFn : std::uint8_t {
-  Malloc = 0, Calloc, Realloc, ReallocArray, PosixMemalign, AlignedAlloc, Memalign, Valloc,
-  Pvalloc, New, NewArray, Free, Delete, DeleteArray, Count
+  Malloc = 0,
+  Calloc,
+  Realloc,
+  ReallocArray,
+  PosixMemalign,
+  AlignedAlloc,
+  Memalign,
+  Valloc,
+  Pvalloc,
+  New,
+  NewArray,
+  Free,
+  Delete,
+  DeleteArray,
+  Count
 };
 
 const char* allocFnName(AllocFn fn) noexcept;
