@@ -24,29 +24,18 @@ class FrameTable {
   FrameTable(const HeapReplay& replay, symbolize::Symbolizer& symbolizer)
       : m_replay(replay), m_symbolizer(symbolizer), m_modules(replay.modules()) {}
 
-  /// Frame ids of one node's address, innermost (inlined) first.
-  const std::vector<std::uint32_t>& nodeFrames(std::uint32_t nodeId, bool exactPc) {
-    auto& cache = exactPc ? m_exactCache : m_returnCache;
-    if (auto it = cache.find(nodeId); it != cache.end()) return it->second;
-    std::vector<std::uint32_t> ids;
-    if (nodeId < m_replay.nodes().size()) {
-      const reader::StackNode& node = m_replay.nodes()[nodeId];
-      const reader::Module* module = m_modules.find(node.generation, node.ip);
-      std::vector<symbolize::SourceFrame> frames;
-      if (module != nullptr) {
-        frames = m_symbolizer.resolve(
-            symbolize::ModuleRef{module->path, module->buildId, module->base}, node.ip, !exactPc);
-      }
-      if (frames.empty()) frames.emplace_back();
-      for (const auto& f : frames) {
-        model::Frame out{f.function, f.file,   f.line, module != nullptr ? module->path : "",
-                         node.ip,    f.inlined};
-        ids.push_back(static_cast<std::uint32_t>(m_frames.size()));
-        m_lineOf.push_back(lineId(out));
-        m_frames.push_back(std::move(out));
-      }
-    }
-    return cache.emplace(nodeId, std::move(ids)).first->second;
+  /// Frame ids of one node's address, innermost (inlined) first, as [begin, end).
+  /// Cached per distinct (address, generation, exactness), not per node: millions of trie nodes
+  /// share a few thousand return addresses, and per-node caches cost gigabytes.
+  std::pair<const std::uint32_t*, const std::uint32_t*> nodeFrames(std::uint32_t nodeId,
+                                                                   bool exactPc) {
+    if (nodeId >= m_replay.nodes().size()) return {nullptr, nullptr};
+    const reader::StackNode& node = m_replay.nodes()[nodeId];
+    const AddressKey key{node.ip, node.generation, exactPc};
+    auto it = m_byAddress.find(key);
+    if (it == m_byAddress.end()) it = m_byAddress.emplace(key, resolveAddress(node, exactPc)).first;
+    const Span span = it->second;
+    return {m_addressFrames.data() + span.offset, m_addressFrames.data() + span.offset + span.count};
   }
 
   /// All frame ids of the stack ending at @p leaf, innermost first.
@@ -55,8 +44,8 @@ class FrameTable {
     bool first = true;
     for (std::uint32_t id = leaf; id != 0 && id < m_replay.nodes().size();
          id = m_replay.nodes()[id].parent) {
-      const auto& f = nodeFrames(id, first && exactLeaf);
-      out.insert(out.end(), f.begin(), f.end());
+      const auto [begin, end] = nodeFrames(id, first && exactLeaf);
+      out.insert(out.end(), begin, end);
       first = false;
       if (out.size() > 100000) break;  // a cycle would be corrupt input; never loop forever
     }
@@ -72,6 +61,43 @@ class FrameTable {
   const std::string& lineFunction(std::uint32_t id) const { return m_lineFunction[id]; }
 
  private:
+  struct AddressKey {
+    std::uint64_t ip;
+    std::uint32_t generation;
+    bool exact;
+    bool operator==(const AddressKey&) const = default;
+  };
+  struct AddressKeyHash {
+    std::size_t operator()(const AddressKey& k) const noexcept {
+      return std::hash<std::uint64_t>{}(k.ip * 0x9E3779B97F4A7C15ULL ^ k.generation ^
+                                         (k.exact ? 0x5bd1e995ULL : 0));
+    }
+  };
+  struct Span {
+    std::uint32_t offset;
+    std::uint32_t count;
+  };
+
+  Span resolveAddress(const reader::StackNode& node, bool exactPc) {
+    const reader::Module* module = m_modules.find(node.generation, node.ip);
+    std::vector<symbolize::SourceFrame> frames;
+    if (module != nullptr) {
+      frames = m_symbolizer.resolve(
+          symbolize::ModuleRef{module->path, module->buildId, module->base}, node.ip, !exactPc);
+    }
+    if (frames.empty()) frames.emplace_back();
+    const Span span{static_cast<std::uint32_t>(m_addressFrames.size()),
+                    static_cast<std::uint32_t>(frames.size())};
+    for (const auto& f : frames) {
+      model::Frame out{f.function, f.file, f.line, module != nullptr ? module->path : "", node.ip,
+                       f.inlined};
+      m_addressFrames.push_back(static_cast<std::uint32_t>(m_frames.size()));
+      m_lineOf.push_back(lineId(out));
+      m_frames.push_back(std::move(out));
+    }
+    return span;
+  }
+
   std::uint32_t lineId(const model::Frame& f) {
     if (f.file.empty() || f.line == 0) return kNoLine;
     auto [it, inserted] =
@@ -91,8 +117,8 @@ class FrameTable {
   std::map<std::pair<std::string, std::uint32_t>, std::uint32_t> m_lineIds;
   std::vector<const std::pair<std::string, std::uint32_t>*> m_lines;
   std::vector<std::string> m_lineFunction;
-  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> m_returnCache;
-  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> m_exactCache;
+  std::unordered_map<AddressKey, Span, AddressKeyHash> m_byAddress;
+  std::vector<std::uint32_t> m_addressFrames;
 };
 
 }  // namespace memprof::aggregate

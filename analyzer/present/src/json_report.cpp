@@ -65,38 +65,12 @@ void writeJsonReport(const model::Report& r, std::ostream& out) {
               {"duration_s", t.durationS},
               {"cpu_samples", t.cpuSamples},
               {"sample_hz", t.sampleHz}};
-  json lines = json::array();
-  for (const auto& l : r.lines) {
-    lines.push_back(json{{"file", l.file},
-                         {"line", l.line},
-                         {"function", l.function},
-                         {"self", counters(l.self)},
-                         {"total", counters(l.total)}});
-  }
-  // Extra (not in the contract's minimum): per-function figures, times in seconds when the
-  // sampling rate is known.
-  json functions = json::array();
-  for (const auto& f : r.functions) {
-    json entry{{"function", f.function}, {"file", f.file},           {"line", f.line},
-               {"module", f.module},     {"self", counters(f.self)}, {"total", counters(f.total)}};
-    if (t.sampleHz > 0) {
-      entry["self_time_s"] = static_cast<double>(f.self.samples) / t.sampleHz;
-      entry["total_time_s"] = static_cast<double>(f.total.samples) / t.sampleHz;
-    }
-    functions.push_back(std::move(entry));
-  }
   json sampler = nullptr;
   if (r.sampler.present) {
     sampler = json{{"requested_hz", r.sampler.requestedHz},
                    {"achieved_hz", r.sampler.achievedHz},
                    {"clock", r.sampler.wallClock ? "wall" : "cpu"},
                    {"note", r.sampler.note}};
-  }
-  json leaks = json::array();
-  for (const auto& leak : r.leaks) leaks.push_back(leakJson(leak));
-  json timeline = json::array();
-  for (const auto& p : r.timeline) {
-    timeline.push_back(json{{"t", p.t}, {"heap_bytes", p.heapBytes}, {"rss_bytes", p.rssBytes}});
   }
   json modules = json::array();
   for (const auto& m : r.modules) {
@@ -106,20 +80,47 @@ void writeJsonReport(const model::Report& r, std::ostream& out) {
                            {"missing", m.missing},
                            {"build_id_mismatch", m.buildIdMismatch}});
   }
-  json doc{
-      {"memprof_format", 1},
-      {"program", std::move(program)},
-      {"totals", std::move(totals)},
-      {"lines", std::move(lines)},
-      {"functions", std::move(functions)},
-      {"leaks", std::move(leaks)},
-      {"sampler", std::move(sampler)},
-      {"timeline", std::move(timeline)},
-      {"modules", std::move(modules)},
-      {"truncated", r.truncated},
-      {"warnings", r.warnings},
-      {"log", json{{"path", r.logPath}, {"bytes", r.logBytes}, {"heap_events", r.heapEvents}}}};
-  out << doc.dump(1) << '\n';
+  // The document is streamed: the large arrays (lines, functions, leaks with full stacks,
+  // timeline) are written one element at a time, so a compiler's report (a million leak frames)
+  // does not first become a gigabyte-sized JSON tree in memory.
+  out << "{\n \"memprof_format\": 1,\n \"program\": " << program.dump()
+      << ",\n \"totals\": " << totals.dump();
+  auto array = [&out](const char* name, const auto& items, auto&& toJson) {
+    out << ",\n \"" << name << "\": [";
+    bool first = true;
+    for (const auto& item : items) {
+      out << (first ? "\n  " : ",\n  ") << toJson(item).dump();
+      first = false;
+    }
+    out << (first ? "]" : "\n ]");
+  };
+  array("lines", r.lines, [](const model::LineEntry& l) {
+    return json{{"file", l.file},
+                {"line", l.line},
+                {"function", l.function},
+                {"self", counters(l.self)},
+                {"total", counters(l.total)}};
+  });
+  // Extra (not in the contract's minimum): per-function figures, times in seconds when the
+  // sampling rate is known.
+  array("functions", r.functions, [&t](const model::FunctionEntry& f) {
+    json entry{{"function", f.function}, {"file", f.file},           {"line", f.line},
+               {"module", f.module},     {"self", counters(f.self)}, {"total", counters(f.total)}};
+    if (t.sampleHz > 0) {
+      entry["self_time_s"] = static_cast<double>(f.self.samples) / t.sampleHz;
+      entry["total_time_s"] = static_cast<double>(f.total.samples) / t.sampleHz;
+    }
+    return entry;
+  });
+  array("leaks", r.leaks, [](const model::Leak& leak) { return leakJson(leak); });
+  array("timeline", r.timeline, [](const model::TimelinePoint& p) {
+    return json{{"t", p.t}, {"heap_bytes", p.heapBytes}, {"rss_bytes", p.rssBytes}};
+  });
+  out << ",\n \"sampler\": " << sampler.dump() << ",\n \"modules\": " << modules.dump()
+      << ",\n \"truncated\": " << (r.truncated ? "true" : "false")
+      << ",\n \"warnings\": " << json(r.warnings).dump() << ",\n \"log\": "
+      << json{{"path", r.logPath}, {"bytes", r.logBytes}, {"heap_events", r.heapEvents}}.dump()
+      << "\n}\n";
 }
 
 void writeLeaksJson(const model::Report& r, std::ostream& out) {
