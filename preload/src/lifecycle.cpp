@@ -63,6 +63,7 @@ void recordEndAndFinalize(format::ExitKind kind, int value, bool reopenable, uns
   if (!g_recording.load() || getpid() != g_pid) return;
   ++t_inHook;
   recordRssNow();
+  if (!reopenable) g_processEnding.store(true);
   if (!s_exitRecorded.exchange(true) || kind != format::ExitKind::Exited) {
     std::uint8_t buf[32];
     const std::size_t n = encodeExit(buf, sizeof buf, kind, value);
@@ -134,6 +135,7 @@ void forkChild() {
   resetSequenceAfterFork();
   resetNodeIds();
   s_exitRecorded.store(false);
+  g_processEnding.store(false);
   if (!g_config.follow) {
     g_recording.store(false);
   } else {

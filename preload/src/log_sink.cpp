@@ -19,6 +19,7 @@
 #include "internal_memory.h"
 #include "memprof/format/encoder.h"
 #include "process_info.h"
+#include "recorder.h"
 #include "thread_state.h"
 
 namespace memprof::preload {
@@ -35,7 +36,6 @@ std::size_t s_stagingUsed = 0;
 std::uint8_t* s_compressed = nullptr;
 std::size_t s_compressedCapacity = 0;
 ZSTD_CCtx* s_cctx = nullptr;
-std::uint64_t s_totalEvents = 0;
 char s_logPath[4200] = "";  // the file actually opened, for the exit-time leak scanner
 
 void writeAll(const void* data, std::size_t size) {
@@ -240,7 +240,7 @@ void finalizeLog(bool reopenable, unsigned lockWaitMs) noexcept {
     drainAllLocked();
     std::uint8_t buf[32];
     format::Encoder e(buf, sizeof buf);
-    e.type(format::RecordType::Trailer).varint(s_totalEvents);
+    e.type(format::RecordType::Trailer).varint(sequenceCount());
     appendChunkLocked(0, e.data(), e.size());
     flushBlockLocked();
     if (!reopenable) s_closed.store(true);

@@ -19,6 +19,8 @@
 
 namespace memprof::preload {
 
+constinit std::atomic<bool> g_processEnding{false};
+
 namespace {
 
 constinit pthread_t s_writer{};
@@ -49,7 +51,9 @@ void* writerMain(void*) {
     g_writerWake.store(0, std::memory_order_relaxed);
     pollModules();
     recalibrateClock();
-    if (statm >= 0) {
+    // After the process started to end (exit handlers, the leak scan) RSS is no longer the
+    // program's: stop sampling it so duration and peak RSS end at the program's exit.
+    if (statm >= 0 && !g_processEnding.load(std::memory_order_relaxed)) {
       const std::uint64_t rss = readRssBytes(statm);
       if (rss != lastRss) {
         std::uint8_t buf[32];

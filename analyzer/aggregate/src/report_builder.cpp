@@ -51,7 +51,9 @@ void fillSampler(const HeapReplay& replay, model::Report& report) {
   const reader::SamplerInfo& info = replay.samplerInfo();
   report.sampler =
       model::Sampler{true, info.requestedHz, info.achievedHz, info.clock == 1, info.note};
-  if (info.requestedHz > 0 && 2 * info.achievedHz < info.requestedHz) {
+  // A run with under ~50 ms of CPU time gets few samples and no meaningful rate: no warning.
+  if (info.requestedHz > 0 && 2 * info.achievedHz < info.requestedHz &&
+      replay.cpuSamples() * 20 >= info.requestedHz) {
     std::string w = "CPU sampler achieved " + std::to_string(info.achievedHz) + " Hz of the " +
                     std::to_string(info.requestedHz) + " Hz requested";
     if (!info.note.empty()) w += " (" + info.note + ")";

@@ -78,15 +78,14 @@ void writeFunctionTable(const model::Report& r, const TextReportOptions& options
   std::size_t shown = 0;
   for (const auto* f : rows) {
     if (shown == options.top) break;
-    std::snprintf(row, sizeof row, "  %8llu %9s %7s %8llu %9s %7s %11s %11s %11s %11s  %s\n",
+    std::snprintf(row, sizeof row, "  %8llu %9s %7s %8llu %9s %7s %11s %11s %11s %11s  ",
                   static_cast<unsigned long long>(f->self.samples),
                   timeText(f->self.samples, hz).c_str(), percent(f->self.samples, all).c_str(),
                   static_cast<unsigned long long>(f->total.samples),
                   timeText(f->total.samples, hz).c_str(), percent(f->total.samples, all).c_str(),
                   humanBytes(f->self.bytes).c_str(), humanBytes(f->total.bytes).c_str(),
-                  humanBytes(f->self.peakBytes).c_str(), humanBytes(f->total.peakBytes).c_str(),
-                  location(*f).c_str());
-    out << row;
+                  humanBytes(f->self.peakBytes).c_str(), humanBytes(f->total.peakBytes).c_str());
+    out << row << location(*f) << '\n';  // appended: long C++ names must not be cut
     ++shown;
   }
   if (shown == 0) out << "  (none)\n";

@@ -195,8 +195,8 @@ void writeLinesView(const model::Report& r, const LinesOptions& options, std::os
       const std::string text = haveText ? source[n - 1] : "<source not available>";
       auto it = byLine.find(n);
       if (it == byLine.end()) {
-        std::snprintf(row, sizeof row, "%6u %9s %11s %11s %11s %8s %9s %7s  %s\n", n, "", "", "",
-                      "", "", "", "", text.c_str());
+        std::snprintf(row, sizeof row, "%6u %9s %11s %11s %11s %8s %9s %7s  ", n, "", "", "", "",
+                      "", "", "");
       } else {
         const model::Counters& c = options.self ? it->second->self : it->second->total;
         char hits[24] = "", time[24] = "", pct[24] = "";
@@ -210,14 +210,13 @@ void writeLinesView(const model::Report& r, const LinesOptions& options, std::os
                 100.0 * static_cast<double>(c.samples) / static_cast<double>(functionSamples));
           }
         }
-        std::snprintf(row, sizeof row, "%6u %9llu %11s %11s %11s %8s %9s %7s  %s\n", n,
+        std::snprintf(row, sizeof row, "%6u %9llu %11s %11s %11s %8s %9s %7s  ", n,
                       static_cast<unsigned long long>(c.allocations),
                       c.allocations ? humanBytes(c.bytes).c_str() : "",
                       c.peakBytes ? humanBytes(c.peakBytes).c_str() : "",
-                      c.leakedBytes ? humanBytes(c.leakedBytes).c_str() : "", hits, time, pct,
-                      text.c_str());
+                      c.leakedBytes ? humanBytes(c.leakedBytes).c_str() : "", hits, time, pct);
       }
-      out << row;
+      out << row << text << '\n';  // appended: long source lines must not be cut
     }
     out << '\n';
   }

@@ -121,8 +121,15 @@ void writeLeaksText(const model::Report& r, std::ostream& out, std::size_t maxFr
     out << "memprof: no leaks: all " << r.totals.allocations << " allocations were freed\n";
     return;
   }
-  out << "memprof: " << humanBytes(r.totals.leakedBytes) << " leaked in "
-      << r.totals.leakedAllocations << (r.totals.leakedAllocations == 1 ? " block" : " blocks")
+  // Totals of the leaks listed (suppressed stacks are not listed, so not counted here).
+  std::uint64_t bytes = 0;
+  std::uint64_t blocks = 0;
+  for (const auto& leak : r.leaks) {
+    bytes += leak.bytes;
+    blocks += leak.allocations;
+  }
+  out << "memprof: " << humanBytes(bytes) << " leaked in " << blocks
+      << (blocks == 1 ? " block" : " blocks")
       << " from " << r.leaks.size() << (r.leaks.size() == 1 ? " stack\n" : " stacks\n");
   std::size_t index = 0;
   for (const auto& leak : r.leaks) {

@@ -144,6 +144,7 @@ BOOST_AUTO_TEST_CASE(buildReport_samplesAndAllocsOnUnknownFrames_fillFunctionsAn
 
 BOOST_AUTO_TEST_CASE(buildReport_samplerWellBelowRequested_warnsWithNote) {
   memprof::aggregate::HeapReplay r;
+  r.onSample({1000, 1, 1, 100});  // enough samples for the achieved rate to mean something
   r.onSamplerInfo({1000, 180, 0, "timer resolution 5 ms"});
   r.finish();
   memprof::symbolize::Symbolizer symbolizer;
@@ -153,6 +154,16 @@ BOOST_AUTO_TEST_CASE(buildReport_samplerWellBelowRequested_warnsWithNote) {
   BOOST_TEST(report.warnings[0].find("1000 Hz") != std::string::npos);
   BOOST_TEST(report.warnings[0].find("timer resolution 5 ms") != std::string::npos);
   BOOST_TEST(report.sampler.note == "timer resolution 5 ms");
+}
+
+BOOST_AUTO_TEST_CASE(buildReport_tooFewSamplesToMeasureRate_noWarning) {
+  memprof::aggregate::HeapReplay r;  // a run of under a millisecond of CPU: rate recorded as 0
+  r.onSample({100, 1, 1, 1});
+  r.onSamplerInfo({1000, 0, 0, ""});
+  r.finish();
+  memprof::symbolize::Symbolizer symbolizer;
+  const auto report = memprof::aggregate::buildReport(r, {}, "x.mprof", symbolizer);
+  BOOST_TEST(report.warnings.empty());
 }
 
 BOOST_AUTO_TEST_CASE(buildReport_noSamplerInfo_noSamplerAndNoWarning) {
