@@ -78,6 +78,10 @@ void loadConfig() noexcept {
   if (const char* follow = getenv("MEMPROF_FOLLOW"); follow != nullptr) {
     g_config.follow = !(follow[0] == '0' || std::strcmp(follow, "no") == 0);
   }
+  if (const char* level = getenv("MEMPROF_ZSTD_LEVEL"); level != nullptr && level[0] != '\0') {
+    const long v = std::strtol(level, nullptr, 10);
+    g_config.zstdLevel = v < 1 ? 1 : (v > 19 ? 19 : static_cast<int>(v));
+  }
   if (const char* clock = getenv("MEMPROF_CLOCK");
       clock != nullptr && std::strcmp(clock, "wall") == 0) {
     std::strcpy(g_config.clock, "wall");

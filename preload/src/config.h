@@ -6,6 +6,8 @@
 ///                    write "<same dir>/%e.%p.mprof". Default "./%e.%p.mprof".
 /// MEMPROF_SAMPLE_HZ  CPU sampling rate per thread (0 = off; default 1000; at most 10000).
 /// MEMPROF_FOLLOW     0 = record this process only (no fork children, no exec'd programs).
+/// MEMPROF_ZSTD_LEVEL compression level of the log (default 1: higher levels cost the writer
+///                    thread 2-3x the CPU for ~5% smaller logs on allocation churn).
 /// Thread-safety: written before recording starts, read-only afterwards.
 #pragma once
 
@@ -20,6 +22,7 @@ struct Config {
   unsigned sampleHz = 1000;
   bool follow = true;
   char clock[8] = "cpu";  ///< "cpu" or "wall"
+  int zstdLevel = 1;      ///< MEMPROF_ZSTD_LEVEL (1..19): log size against writer CPU
 };
 
 extern Config g_config;

@@ -63,7 +63,7 @@ bool ensureBuffers() {
   s_compressed = static_cast<std::uint8_t*>(internalMap(s_compressedCapacity));
   const ZSTD_customMem mem{internalAllocForZstd, internalFreeForZstd, nullptr};
   s_cctx = ZSTD_createCCtx_advanced(mem);
-  if (s_cctx != nullptr) ZSTD_CCtx_setParameter(s_cctx, ZSTD_c_compressionLevel, 1);
+  if (s_cctx != nullptr) ZSTD_CCtx_setParameter(s_cctx, ZSTD_c_compressionLevel, g_config.zstdLevel);
   return s_staging != nullptr && s_compressed != nullptr;
 }
 
