@@ -13,7 +13,7 @@
 #include "memprof/aggregate/heap_replay.h"
 #include "memprof/model/report.h"
 #include "memprof/symbolize/symbolizer.h"
-#include "module_index.h"
+#include "memprof/aggregate/module_index.h"
 
 namespace memprof::aggregate {
 

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "memprof/aggregate/module_index.h"
 #include "memprof/reader/events.h"
 #include "memprof/symbolize/symbolizer.h"
 
@@ -30,17 +31,24 @@ class NodeResolver {
   }
 
  private:
-  struct Range {
-    std::uint64_t begin;
-    std::uint64_t end;
-    const reader::Module* module;
-  };
-  const reader::Module* findModule(std::uint32_t generation, std::uint64_t ip) const;
-
   const std::vector<reader::StackNode>& m_nodes;
   symbolize::Symbolizer& m_symbolizer;
-  std::map<std::uint32_t, std::vector<Range>> m_ranges;  ///< by generation, sorted by begin
-  std::unordered_map<std::uint64_t, std::vector<symbolize::SourceFrame>> m_cache;
+  aggregate::ModuleIndex m_modules;  ///< the report's module-generation rule, shared
+  /// Cached per distinct (address, generation, exactness): millions of trie nodes share a few
+  /// thousand addresses.
+  struct Key {
+    std::uint64_t ip;
+    std::uint32_t generation;
+    bool exact;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const noexcept {
+      return std::hash<std::uint64_t>{}(k.ip * 0x9E3779B97F4A7C15ULL ^ k.generation ^
+                                         (k.exact ? 0x5bd1e995ULL : 0));
+    }
+  };
+  std::unordered_map<Key, std::vector<symbolize::SourceFrame>, KeyHash> m_cache;
 };
 
 }  // namespace memprof::plot
