@@ -1,45 +1,58 @@
 // SPDX-License-Identifier: MIT
-/// @brief Sequence-number reordering of heap events.
+/// @brief k-way merge of per-thread heap events by sequence number.
 #include "sequence_merger.h"
 
 namespace memprof::reader {
 
 void SequenceMerger::push(const HeapEvent& event) {
-  if (event.seq == m_next) {
-    if (event.kind != HeapEventKind::Gap) m_deliver(event);
-    ++m_next;
+  std::deque<HeapEvent>* queue = nullptr;
+  if (auto it = m_streams.find(event.stream); it != m_streams.end() && !it->second.empty()) {
+    queue = &it->second;  // earlier events of this stream wait: keep its order
+  }
+  if (queue == nullptr && event.seq <= m_next) {
+    // In order (or a duplicate from before a skip: delivered late rather than lost).
+    deliver(event);
+    if (event.seq == m_next) ++m_next;
     release();
     return;
   }
-  if (event.seq < m_next) {  // duplicate or from before a skip: deliver late rather than lose it
-    if (event.kind != HeapEventKind::Gap) m_deliver(event);
-    return;
+  if (queue == nullptr) {
+    queue = &m_streams[event.stream];
+    m_heads.push(Head{event.seq, event.stream});
   }
-  m_waiting.push(event);
-  if (m_waiting.size() > m_maxWindow) {
-    m_skipped += m_waiting.top().seq - m_next;
-    m_next = m_waiting.top().seq;
-    release();
-  }
+  queue->push_back(event);
+  ++m_waiting;
+  if (m_waiting > m_maxWindow) skipToEarliest();
 }
 
 void SequenceMerger::release() {
-  while (!m_waiting.empty() && m_waiting.top().seq <= m_next) {
-    const HeapEvent e = m_waiting.top();
-    m_waiting.pop();
-    if (e.kind != HeapEventKind::Gap) m_deliver(e);
-    if (e.seq == m_next) ++m_next;
+  while (!m_heads.empty() && m_heads.top().seq <= m_next) {
+    const Head head = m_heads.top();
+    m_heads.pop();
+    std::deque<HeapEvent>& queue = m_streams[head.stream];
+    // Deliver this stream's run while it stays next in line.
+    while (!queue.empty() && queue.front().seq <= m_next) {
+      const HeapEvent e = queue.front();
+      queue.pop_front();
+      --m_waiting;
+      deliver(e);
+      if (e.seq == m_next) ++m_next;
+    }
+    if (!queue.empty()) m_heads.push(Head{queue.front().seq, head.stream});
   }
 }
 
-void SequenceMerger::finish() {
-  while (!m_waiting.empty()) {
-    if (m_waiting.top().seq > m_next) {
-      m_skipped += m_waiting.top().seq - m_next;
-      m_next = m_waiting.top().seq;
-    }
-    release();
+void SequenceMerger::skipToEarliest() {
+  if (m_heads.empty()) return;
+  if (m_heads.top().seq > m_next) {
+    m_skipped += m_heads.top().seq - m_next;
+    m_next = m_heads.top().seq;
   }
+  release();
+}
+
+void SequenceMerger::finish() {
+  while (!m_heads.empty()) skipToEarliest();
 }
 
 }  // namespace memprof::reader

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
 /// @brief Restores the global order of heap events from per-thread streams.
 ///
-/// Every heap event carries a dense process-wide sequence number. Events arriving in order pass
-/// straight through; early ones wait in a min-heap until the gap before them fills. If a number
-/// never arrives (a thread died between taking it and writing the event), the window is capped
-/// and the merger skips ahead with a warning, so memory stays bounded.
+/// Every heap event carries a dense process-wide sequence number, and each thread's stream is
+/// already in order; so this is a k-way merge over the streams' heads (O(log threads) per event,
+/// where a heap of all waiting events would cost O(log window)). Events arriving in order pass
+/// straight through. If a number never arrives (a thread died between taking it and writing the
+/// event), the window is capped and the merger skips ahead, so memory stays bounded.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <queue>
+#include <unordered_map>
 #include <vector>
 
 #include "memprof/reader/events.h"
@@ -28,15 +31,24 @@ class SequenceMerger {
   [[nodiscard]] std::uint64_t skippedNumbers() const { return m_skipped; }
 
  private:
-  void release();
-  struct Later {
-    bool operator()(const HeapEvent& a, const HeapEvent& b) const { return a.seq > b.seq; }
+  struct Head {
+    std::uint64_t seq;
+    std::uint32_t stream;
+    bool operator>(const Head& o) const { return seq > o.seq; }
   };
+  void deliver(const HeapEvent& e) {
+    if (e.kind != HeapEventKind::Gap) m_deliver(e);
+  }
+  void release();
+  void skipToEarliest();
+
   Deliver m_deliver;
   std::size_t m_maxWindow;
   std::uint64_t m_next = 0;
   std::uint64_t m_skipped = 0;
-  std::priority_queue<HeapEvent, std::vector<HeapEvent>, Later> m_waiting;
+  std::size_t m_waiting = 0;
+  std::unordered_map<std::uint32_t, std::deque<HeapEvent>> m_streams;  ///< waiting, in order
+  std::priority_queue<Head, std::vector<Head>, std::greater<>> m_heads;  ///< one per non-empty
 };
 
 }  // namespace memprof::reader
