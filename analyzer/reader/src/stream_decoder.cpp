@@ -128,6 +128,7 @@ void StreamDecoder::decodeChunk(std::uint32_t stream, const std::uint8_t* data, 
         HeapEvent e;
         e.seq = st.lastSeq;
         e.kind = HeapEventKind::Gap;
+        e.stream = stream;  // a gap keeps its place in its own stream's order
         m_merger.push(e);
         break;
       }
