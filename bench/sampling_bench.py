@@ -147,7 +147,7 @@ def main():
     p("## sampling overhead (cpu_bound)")
     p("")
     p("- date: %s, load average at start: %s" % (time.strftime("%Y-%m-%d %H:%M:%S"), " ".join(open("/proc/loadavg").read().split()[:3])))
-    p("- memprof: %s (snapshot), workload: %s %s, built gcc -O2 -g" % (orig_memprof, exe, args.scale or ""))
+    p("- memprof: %s (snapshot); workload: `%s %s`, built gcc -O2 -g" % (orig_memprof, exe, args.scale or "(default scale 150)"))
     p("- %d repetitions, round-robin with the order rotated each repetition, medians; sample rate %d Hz"
       % (args.reps, args.sample_hz))
 
@@ -198,8 +198,8 @@ def main():
     base_c = med([r["cpu"] for r in res["plain"]])
     p("- 1-min load average: %s before the first run, %s after the last (2 cores)" % (la_start, la_end))
     p("")
-    p("| config | command | wall s | wall overhead | CPU s (user+sys) | CPU overhead | samples | achieved Hz (samples / CPU s) | tool-reported Hz | ok |")
-    p("|---|---|---|---|---|---|---|---|---|---|")
+    p("| config | command | wall s | wall overhead | CPU s (user+sys) | CPU overhead | samples | achieved Hz (samples / CPU s) | tool-reported Hz | extra CPU µs / sample | ok |")
+    p("|---|---|---|---|---|---|---|---|---|---|---|")
     descr = {
         "plain": "`cpu_bound`",
         "memprof": "`memprof run --sample-hz %d` (MEMPROF_LEAK_SCAN=0)" % args.sample_hz,
@@ -215,13 +215,16 @@ def main():
         hz = med([r["hz"] for r in rs if r["hz"] is not None])
         ow = None if cfg == "plain" or w is None or not base_w else 100.0 * (w / base_w - 1)
         oc = None if cfg == "plain" or c is None or not base_c else 100.0 * (c / base_c - 1)
+        per = (None if cfg in ("plain", "hooks-only") or not n or c is None or base_c is None
+               else 1e6 * (c - base_c) / n)
         ok = "ok %d/%d" % (len(rs), args.reps) if not fails[cfg] else "FAIL %d/%d" % (len(fails[cfg]), args.reps)
-        p("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        p("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             cfg, descr[cfg], fmt(w), "—" if cfg == "plain" else fmt(ow, "%+.1f %%"), fmt(c),
             "—" if cfg == "plain" else fmt(oc, "%+.1f %%"),
             "—" if cfg == "plain" else fmt(n, "%.0f"),
             "—" if cfg in ("plain", "hooks-only") else fmt(rate, "%.0f"),
-            fmt(hz, "%.0f") if cfg == "memprof" else "—", ok))
+            fmt(hz, "%.0f") if cfg == "memprof" else "—",
+            "—" if cfg in ("plain", "hooks-only") else fmt(per, "%.0f"), ok))
     p("")
     p("Per-run figures (wall s / CPU s):")
     p("")

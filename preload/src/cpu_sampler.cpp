@@ -84,8 +84,11 @@ std::size_t captureFromContext(void* ucontext, std::uintptr_t* ips, std::size_t 
   return n;
 }
 
+constinit __thread unsigned t_signalsSeen MEMPROF_TLS = 0;
+
 void onSampleSignal(int, siginfo_t*, void* ucontext) {
   const int savedErrno = errno;
+  ++t_signalsSeen;
   ThreadState* s = t_state;
   if (s == nullptr || t_inHook != 0 || !g_recording.load(std::memory_order_relaxed)) {
     // Inside a hook (the ring is being written) or not recording: count it and move on.
@@ -173,6 +176,8 @@ bool wallClock() { return g_config.clock[0] == 'w'; }
 }  // namespace
 
 bool samplingEnabled() noexcept { return s_enabled.load(std::memory_order_relaxed); }
+bool wallClockSampling() noexcept { return samplingEnabled() && wallClock(); }
+unsigned samplingSignalsSeen() noexcept { return t_signalsSeen; }
 bool isSamplingSignal(int sig) noexcept { return s_signal != 0 && sig == s_signal; }
 
 void initCpuSampler() noexcept {

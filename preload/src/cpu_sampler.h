@@ -33,5 +33,10 @@ void resetSamplerAfterFork() noexcept;
 void pauseSamplingForExec() noexcept;
 void resumeSamplingAfterFailedExec() noexcept;
 bool samplingEnabled() noexcept;
+/// True when wall-clock sampling is active: our timer signals then reach threads that sleep.
+bool wallClockSampling() noexcept;
+/// Sampling signals delivered to this thread so far (lets sleep hooks tell our interruptions
+/// from the program's own).
+unsigned samplingSignalsSeen() noexcept;
 
 }  // namespace memprof::preload

@@ -1197,6 +1197,121 @@ def case_sampling(c):
         c.eq(c.totals(repe).get("cpu_samples"), 0, "MEMPROF_SAMPLE_HZ=0: totals.cpu_samples")
 
 
+
+def samples_at(c, rep, src, tag, which="self"):
+    return c.figures(rep, src, tag, which)["samples"]
+
+
+def record_checked(c, name, args=(), opts=(), log=None, status=0, what=""):
+    """c.record() without its own status check; the failure message also shows the program's
+    stdout (the test programs print what they measured)."""
+    log, r = c.record(name, args=args, opts=opts, status=None, log=log)
+    c.check(r.returncode == status, "%s`memprof run %s` should exit with the program's status %d "
+            "(got %r); program stdout: %r; %s" % (what, " ".join(list(opts) + ["--", name] + list(args)),
+                                                  status, r.returncode, r.stdout.strip()[:300], r.describe()))
+    return log, r
+
+
+def check_sampler_clock(c, rep, want, label):
+    """The report's optional "sampler": {"clock": ...} field (an extra beyond the contract)."""
+    sampler = rep.get("sampler")
+    if sampler is None:
+        c.note("%s: report has no 'sampler' field (optional), clock not checked" % label)
+        return
+    if c.check(isinstance(sampler, dict), "%s: 'sampler' should be an object, got %r" % (label, sampler)):
+        c.eq(sampler.get("clock"), want, "%s: sampler.clock" % label)
+
+
+@case
+def case_sampling_split(c):
+    """cpu_split.c: one function spends 4/5 of its CPU on one line, 1/5 on the next; the
+    self.samples of the two lines split 80/20 (within 10 points)."""
+    s = "cpu_split.c"
+    log, _ = record_checked(c, "cpu_split")
+    rep = c.report(log)
+    a = samples_at(c, rep, s, "split80")
+    b = samples_at(c, rep, s, "split20")
+    n = c.totals(rep).get("cpu_samples")
+    c.note("self.samples: @split80 %d, @split20 %d, cpu_samples %r" % (a, b, n))
+    if not c.ge(a + b, 200, "self.samples at @split80 + @split20 (~1 s of CPU at the default ~1000 Hz; "
+                "@split80 %d, @split20 %d, totals.cpu_samples %r)" % (a, b, n)):
+        return
+    ratio = a / float(a + b)
+    c.check(0.70 <= ratio <= 0.90, "self.samples split between the 4:1 loops: @split80 %d / (@split80 %d + "
+            "@split20 %d) = %.3f, expected 0.80 +- 0.10" % (a, a, b, ratio))
+
+
+@case
+def case_sampling_threads(c):
+    """cpu_threads.c: two threads burn the same amount of CPU each on its own line while main
+    sleeps in pthread_join; each line gets >= 25% of all samples (every thread is sampled on its
+    own CPU time)."""
+    s = "cpu_threads.c"
+    log, _ = record_checked(c, "cpu_threads")
+    rep = c.report(log)
+    n = c.totals(rep).get("cpu_samples")
+    a = samples_at(c, rep, s, "burn_a")
+    b = samples_at(c, rep, s, "burn_b")
+    c.note("self.samples: @burn_a %d, @burn_b %d, @join %d, cpu_samples %r"
+           % (a, b, samples_at(c, rep, s, "join"), n))
+    if not c.ge(n, 100, "totals.cpu_samples for ~1 s of CPU in two threads at the default ~1000 Hz"):
+        return
+    for tag, got in (("burn_a", a), ("burn_b", b)):
+        c.check(got >= 0.25 * n, "self.samples at @%s (one thread's loop): %d of %d samples (%.1f%%), expected "
+                ">= 25%% (@burn_a %d, @burn_b %d)" % (tag, got, n, 100.0 * got / n, a, b))
+
+
+@case
+def case_sampling_wall(c):
+    """wall_sleep.c: sleeps 0.5 s (nanosleep, not resumed after EINTR; the program checks the
+    elapsed time and exits 3 if it slept less) then burns ~0.2 s of CPU. With --clock wall the
+    sleep is sampled (>= 30% of samples, self or total) and not cut short; with the default CPU
+    clock it is hardly sampled (< 10%)."""
+    s = "wall_sleep.c"
+    for clock, opts in (("wall", ["--clock", "wall"]), ("cpu", [])):
+        label = "--clock %s" % clock if opts else "default clock (cpu)"
+        log, r = record_checked(c, "wall_sleep", opts=opts, log=os.path.join(c.tmp, "%s.mprof" % clock),
+                                what="%s: " % label)
+        if r.returncode == 3:
+            c.check(False, "%s: the program's 0.5 s sleep was cut short under memprof (nanosleep returned "
+                    "early, EINTR from the sampling signal?): %s" % (label, r.stdout.strip()))
+        rep = c.report(log)
+        check_sampler_clock(c, rep, clock, label)
+        n = c.totals(rep).get("cpu_samples")
+        sl_self = samples_at(c, rep, s, "sleep", "self")
+        sl_total = samples_at(c, rep, s, "sleep", "total")
+        burn = samples_at(c, rep, s, "burn", "self")
+        sl = max(sl_self, sl_total)
+        c.note("%s: program said %r; @sleep self %d total %d, @burn self %d, cpu_samples %r"
+               % (label, r.stdout.strip(), sl_self, sl_total, burn, n))
+        if not c.ge(n, 50, "%s: totals.cpu_samples (~0.2 s CPU + 0.5 s sleep at ~1000 Hz)" % label):
+            continue
+        if clock == "wall":
+            c.check(sl >= 0.30 * n, "%s: samples at the @sleep line (self %d, total %d) should be >= 30%% of "
+                    "all %d samples (0.5 s asleep of ~0.7 s)" % (label, sl_self, sl_total, n))
+        else:
+            c.check(sl < 0.10 * n, "%s: samples at the @sleep line (self %d, total %d) should be < 10%% of all "
+                    "%d samples (a sleeping thread uses no CPU)" % (label, sl_self, sl_total, n))
+
+
+@case
+def case_sampling_sigprof(c):
+    """sigprof_user.c: a program with its own SIGPROF handler and ITIMER_PROF (100 Hz) still
+    gets its signals (>= 20 in ~0.5 s of CPU, else it exits 4) under memprof's default sampling,
+    and memprof still records samples."""
+    log, r = record_checked(c, "sigprof_user")
+    if r.returncode == 4:
+        c.check(False, "the program's own SIGPROF handler / ITIMER_PROF got too few signals under memprof: %s"
+                % r.stdout.strip())
+    elif r.returncode == 5:
+        c.check(False, "the program could not install its SIGPROF handler or ITIMER_PROF under memprof")
+    rep = c.report(log)
+    n = c.totals(rep).get("cpu_samples")
+    hot = samples_at(c, rep, "sigprof_user.c", "burn")
+    c.note("program said %r; cpu_samples %r, @burn self.samples %d" % (r.stdout.strip(), n, hot))
+    c.check(isinstance(n, int) and n > 0, "totals.cpu_samples of a program with its own SIGPROF timer: "
+            "expected > 0, got %r" % n)
+
 @case
 def case_errors(c):
     """Missing, empty, random, foreign, corrupt and truncated files: one error line or a warning."""
