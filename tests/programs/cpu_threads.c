@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  * cpu_threads.c [N] — two threads, each burning CPU on its own tagged line for the same
- * number of iterations (default N = 150,000,000 each), while main only waits in pthread_join.
- * For the program-counter sampler: every thread is sampled on its own CPU time.
+ * number of iterations (default N = 500,000,000 each, ~0.7 s of CPU each), while main only
+ * waits in pthread_join. For the program-counter sampler: every thread is sampled on its own
+ * CPU time.
  * (pthread_create allocates thread stacks / TLS; the test does not count allocations here.)
  *   @burn_a   thread A's loop
  *   @burn_b   thread B's loop
@@ -28,7 +29,7 @@ static void *burn_b(void *arg) {
 }
 
 int main(int argc, char **argv) {
-  g_n = argc > 1 ? mpt_parse(argv[1], -1) : 150000000L;
+  g_n = argc > 1 ? mpt_parse(argv[1], -1) : 500000000L;
   if (g_n < 0) return 2;
   pthread_t a, b;
   if (pthread_create(&a, NULL, burn_a, NULL) != 0) return 3;

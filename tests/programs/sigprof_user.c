@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * sigprof_user.c [N] — a program that profiles itself: installs its own SIGPROF handler
  * (sigaction, counting signals), starts setitimer(ITIMER_PROF) at 100 Hz, burns CPU
- * (N iterations, default 200,000,000, ~0.5 s), stops the timer and checks that it got at least
+ * (N iterations, default 300,000,000, ~0.5 s), stops the timer and checks that it got at least
  * 20 SIGPROF signals. Prints "sigprof=<count>"; exits 0 if enough arrived, 4 if not, 5 if the
  * handler or the timer could not be set up. A profiler preloaded into it must leave its
  * SIGPROF and its ITIMER_PROF alone. Makes no heap calls of its own.
@@ -21,7 +21,7 @@ static void on_sigprof(int sig) {
 }
 
 int main(int argc, char **argv) {
-  long n = argc > 1 ? mpt_parse(argv[1], -1) : 200000000L;
+  long n = argc > 1 ? mpt_parse(argv[1], -1) : 300000000L;
   if (n < 0) return 2;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * wall_sleep.c [SLEEP_MS [BURN_N]] — sleeps SLEEP_MS (default 500) in one function, in
  * nanosleep calls of 50 ms that are NOT resumed when a signal cuts them short (as most programs
- * call sleep/usleep), then burns CPU on one line (BURN_N iterations, default 60,000,000,
+ * call sleep/usleep), then burns CPU on one line (BURN_N iterations, default 150,000,000,
  * ~0.2 s). The elapsed time of the sleep is measured with CLOCK_MONOTONIC: the program exits 3
  * if the sleep lasted less than asked (a profiler whose signals cut sleeps short), 0 otherwise.
  * Prints "slept_ms=<elapsed> eintr=<calls cut short>". Makes no heap calls of its own.
@@ -42,7 +42,7 @@ __attribute__((noinline)) static void do_burn(long n) {
 
 int main(int argc, char **argv) {
   long ms = argc > 1 ? mpt_parse(argv[1], -1) : 500;
-  long n = argc > 2 ? mpt_parse(argv[2], -1) : 60000000L;
+  long n = argc > 2 ? mpt_parse(argv[2], -1) : 150000000L;
   if (ms < 0 || n < 0) return 2;
   long slept = do_sleep(ms);
   do_burn(n);
