@@ -26,6 +26,51 @@ std::string hex(std::uint64_t v) {
   return buf;
 }
 
+/// JSON string literal. Symbol names and paths are bytes, not always valid UTF-8: invalid
+/// sequences become U+FFFD instead of making the whole report fail.
+void writeString(std::ostream& out, const std::string& text) {
+  bool plain = true;  // printable ASCII without quotes or backslashes: nearly every name and path
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    out << '"' << text << '"';
+  } else {
+    out << json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+}
+
+/// A JSON value serialised the same tolerant way.
+std::string dumpValue(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+/// One leak, written directly: a compiler's report has a million leak frames, and building a
+/// JSON tree per frame made serialization the largest cost of the whole analysis. Same keys and
+/// order as nlohmann's output (sorted), so the document is unchanged.
+void writeLeak(std::ostream& out, const model::Leak& leak) {
+  out << "{\"allocations\":" << leak.allocations << ",\"bytes\":" << leak.bytes << ",\"kind\":";
+  writeString(out, leak.kind);
+  out << ",\"stack\":[";
+  bool first = true;
+  for (const auto& f : leak.stack) {
+    out << (first ? "" : ",") << "{\"address\":\"" << hex(f.address) << "\",\"file\":";
+    writeString(out, f.file);
+    out << ",\"function\":";
+    writeString(out, f.function);
+    out << ",\"inlined\":" << (f.inlined ? "true" : "false") << ",\"line\":" << f.line
+        << ",\"module\":";
+    writeString(out, f.module);
+    out << '}';
+    first = false;
+  }
+  out << "]}";
+}
+
 json leakJson(const model::Leak& leak) {
   json stack = json::array();
   for (const auto& f : leak.stack) {
@@ -83,13 +128,13 @@ void writeJsonReport(const model::Report& r, std::ostream& out) {
   // The document is streamed: the large arrays (lines, functions, leaks with full stacks,
   // timeline) are written one element at a time, so a compiler's report (a million leak frames)
   // does not first become a gigabyte-sized JSON tree in memory.
-  out << "{\n \"memprof_format\": 1,\n \"program\": " << program.dump()
-      << ",\n \"totals\": " << totals.dump();
+  out << "{\n \"memprof_format\": 1,\n \"program\": " << dumpValue(program)
+      << ",\n \"totals\": " << dumpValue(totals);
   auto array = [&out](const char* name, const auto& items, auto&& toJson) {
     out << ",\n \"" << name << "\": [";
     bool first = true;
     for (const auto& item : items) {
-      out << (first ? "\n  " : ",\n  ") << toJson(item).dump();
+      out << (first ? "\n  " : ",\n  ") << dumpValue(toJson(item));
       first = false;
     }
     out << (first ? "]" : "\n ]");
@@ -112,14 +157,19 @@ void writeJsonReport(const model::Report& r, std::ostream& out) {
     }
     return entry;
   });
-  array("leaks", r.leaks, [](const model::Leak& leak) { return leakJson(leak); });
+  out << ",\n \"leaks\": [";
+  for (std::size_t i = 0; i < r.leaks.size(); ++i) {
+    out << (i == 0 ? "\n  " : ",\n  ");
+    writeLeak(out, r.leaks[i]);
+  }
+  out << (r.leaks.empty() ? "]" : "\n ]");
   array("timeline", r.timeline, [](const model::TimelinePoint& p) {
     return json{{"t", p.t}, {"heap_bytes", p.heapBytes}, {"rss_bytes", p.rssBytes}};
   });
-  out << ",\n \"sampler\": " << sampler.dump() << ",\n \"modules\": " << modules.dump()
+  out << ",\n \"sampler\": " << dumpValue(sampler) << ",\n \"modules\": " << dumpValue(modules)
       << ",\n \"truncated\": " << (r.truncated ? "true" : "false")
-      << ",\n \"warnings\": " << json(r.warnings).dump() << ",\n \"log\": "
-      << json{{"path", r.logPath}, {"bytes", r.logBytes}, {"heap_events", r.heapEvents}}.dump()
+      << ",\n \"warnings\": " << dumpValue(json(r.warnings)) << ",\n \"log\": "
+      << dumpValue(json{{"path", r.logPath}, {"bytes", r.logBytes}, {"heap_events", r.heapEvents}})
       << "\n}\n";
 }
 
@@ -131,7 +181,7 @@ void writeLeaksJson(const model::Report& r, std::ostream& out) {
            {"leaked_bytes", r.totals.leakedBytes},
            {"leaked_allocations", r.totals.leakedAllocations},
            {"leaks", std::move(leaks)}};
-  out << doc.dump(1) << '\n';
+  out << doc.dump(1, ' ', false, json::error_handler_t::replace) << '\n';
 }
 
 }  // namespace memprof::present
