@@ -48,6 +48,9 @@ class DumpSink : public reader::EventSink {
   void onRss(std::uint64_t t, std::uint64_t bytes) override {
     m_out << "rss t=" << std::dec << t << "us bytes=" << bytes << std::hex << '\n';
   }
+  void onPeakRss(std::uint64_t bytes) override {
+    m_out << "peak-rss bytes=" << std::dec << bytes << std::hex << '\n';
+  }
   void onSample(const reader::Sample& s) override {
     m_out << "sample t=" << std::dec << s.timeUs << "us stream=" << s.stream << " stack=" << s.stack
           << " weight=" << s.weight << std::hex << '\n';

@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cstring>
+
 #include "clock.h"
 #include "log_sink.h"
 #include "memprof/format/encoder.h"
@@ -87,12 +89,31 @@ double writerCpuSeconds() noexcept {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
+/// VmHWM from /proc/self/status, in bytes (0 if unreadable).
+std::uint64_t readPeakRssBytes() {
+  const int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[4096];
+  const ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  buf[n] = '\0';
+  const char* p = std::strstr(buf, "VmHWM:");
+  if (p == nullptr) return 0;
+  p += 6;
+  while (*p == ' ' || *p == '\t') ++p;
+  std::uint64_t kib = 0;
+  while (*p >= '0' && *p <= '9') kib = kib * 10 + static_cast<std::uint64_t>(*p++ - '0');
+  return kib * 1024;
+}
+
 void recordRssNow() noexcept {
   const int statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
   if (statm < 0) return;
-  std::uint8_t buf[32];
+  std::uint8_t buf[48];
   format::Encoder e(buf, sizeof buf);
   e.type(format::RecordType::Rss).varint(nowUs()).varint(readRssBytes(statm));
+  e.type(format::RecordType::PeakRss).varint(readPeakRssBytes());
   close(statm);
   if (drainTryLockFor(1000)) {
     writeProcessRecordLocked(e.data(), e.size());

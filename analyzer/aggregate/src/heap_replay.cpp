@@ -78,6 +78,11 @@ void HeapReplay::onRss(std::uint64_t timeUs, std::uint64_t bytes) {
   }
 }
 
+void HeapReplay::onPeakRss(std::uint64_t bytes) {
+  // Exact maximum from the kernel; its time is not known, so the sampled peak's time stays.
+  m_peakRss = std::max(m_peakRss, bytes);
+}
+
 void HeapReplay::onSample(const reader::Sample& s) {
   figures(s.stack).samples += s.weight;
   m_samples += s.weight;

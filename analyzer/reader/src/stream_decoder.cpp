@@ -197,6 +197,12 @@ void StreamDecoder::decodeChunk(std::uint32_t stream, const std::uint8_t* data, 
         m_sink.onRss(t, rss);
         break;
       }
+      case RecordType::PeakRss: {
+        std::uint64_t bytes = 0;
+        need(d.varint(&bytes), type, at);
+        m_sink.onPeakRss(bytes);
+        break;
+      }
       case RecordType::Exit: {
         std::uint64_t kind = 0, value = 0, t = 0;
         need(d.varint(&kind) && d.varint(&value) && d.varint(&t) && kind <= 2, type, at);

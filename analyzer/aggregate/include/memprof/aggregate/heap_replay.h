@@ -36,6 +36,7 @@ class HeapReplay : public reader::EventSink {
   void onModules(const reader::ModuleSnapshot& s) override;
   void onHeapEvent(const reader::HeapEvent& e) override;
   void onRss(std::uint64_t timeUs, std::uint64_t bytes) override;
+  void onPeakRss(std::uint64_t bytes) override;
   void onSample(const reader::Sample& s) override;
   void onSamplerInfo(const reader::SamplerInfo& info) override;
   void onExit(const reader::ExitInfo& e) override;

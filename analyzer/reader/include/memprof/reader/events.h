@@ -97,6 +97,8 @@ class EventSink {
   virtual void onModules(const ModuleSnapshot&) {}
   virtual void onHeapEvent(const HeapEvent&) {}
   virtual void onRss(std::uint64_t /*timeUs*/, std::uint64_t /*bytes*/) {}
+  /// The kernel's exact peak RSS (VmHWM) at exit.
+  virtual void onPeakRss(std::uint64_t /*bytes*/) {}
   virtual void onSample(const Sample&) {}
   virtual void onSamplerInfo(const SamplerInfo&) {}
   virtual void onExit(const ExitInfo&) {}

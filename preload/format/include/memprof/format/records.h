@@ -108,6 +108,9 @@ enum class RecordType : std::uint8_t {
   LeakKinds = 13,
   /// End of a clean log: varint totalEvents. Its absence means the log was cut short.
   Trailer = 14,
+  /// The kernel's exact peak resident set size (VmHWM), written at exit: RSS samples every
+  /// 10 ms can miss a short spike. varint bytes.
+  PeakRss = 15,
 };
 
 /// Type byte ranges of heap events (base + AllocFn value).
@@ -123,7 +126,7 @@ inline constexpr std::uint32_t kFreedRing = 256;
 enum class ExitKind : std::uint8_t { Exited = 0, Signaled = 1, Exec = 2 };
 enum class LeakKind : std::uint8_t { Definite = 0, Indirect = 1, Possible = 2, Reachable = 3 };
 
-inline constexpr std::uint32_t kMaxRecordType = 14;
+inline constexpr std::uint32_t kMaxRecordType = 15;
 
 /// FNV-1a over a byte range; used as the block checksum (cheap, and catches truncation/garbage).
 inline std::uint32_t fnv1a32(const std::uint8_t* data, std::size_t size) noexcept {
