@@ -59,20 +59,10 @@ inline std::size_t freedSlotOf(std::uint64_t ptr) {
   return static_cast<std::size_t>((ptr >> 4) * 0x9E3779B97F4A7C15ULL >> 54) & (kFreedSlots - 1);
 }
 
-ThreadState* readyState() {
-  ThreadState* s = currentThreadState();
-  if (s == nullptr) return nullptr;
-  const std::uint32_t epoch = g_cacheEpoch.load(std::memory_order_acquire);
-  if (s->cacheEpoch != epoch) {
-    s->trie.clear();
-    s->cacheEpoch = epoch;
-  }
-  return s;
-}
-
 }  // namespace
 
 std::uint32_t internStack(ThreadState* s, const std::uintptr_t* ips, std::size_t depth) noexcept {
+  // Only stack interning needs the dlclose epoch: a cached edge may name code that is gone.
   const std::uint32_t epoch = g_cacheEpoch.load(std::memory_order_acquire);
   if (s->cacheEpoch != epoch) {
     s->trie.clear();
@@ -97,11 +87,11 @@ void pushRecord(const std::uint8_t* bytes, std::size_t size) noexcept {
 }
 
 void recordAlloc(format::AllocFn fn, const void* ptr, std::size_t size) noexcept {
-  ThreadState* s = readyState();
+  ThreadState* s = currentThreadState();
   if (s == nullptr) return;
   std::uintptr_t ips[kMaxFrames];
   const std::size_t depth = captureStack(ips, kMaxFrames);
-  const std::uint32_t stack = s->trie.intern(ips, depth, onNewNode, s);
+  const std::uint32_t stack = internStack(s, ips, depth);
   const std::uint64_t seq = takeSequence();
   const std::uint64_t t = nowUs();
   const auto p = reinterpret_cast<std::uint64_t>(ptr);
@@ -131,7 +121,7 @@ void recordAlloc(format::AllocFn fn, const void* ptr, std::size_t size) noexcept
 }
 
 void recordFree(format::AllocFn fn, const void* ptr, std::uint64_t seq) noexcept {
-  ThreadState* s = readyState();
+  ThreadState* s = currentThreadState();
   if (s == nullptr) return;
   const std::uint64_t t = nowUs();
   const auto p = reinterpret_cast<std::uint64_t>(ptr);
@@ -159,7 +149,7 @@ void recordFree(format::AllocFn fn, const void* ptr, std::uint64_t seq) noexcept
 }
 
 void recordSequenceGap(std::uint64_t seq) noexcept {
-  ThreadState* s = readyState();
+  ThreadState* s = currentThreadState();
   if (s == nullptr) return;
   std::uint8_t buf[16];
   format::Encoder e(buf, sizeof buf);
