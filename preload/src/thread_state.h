@@ -52,6 +52,7 @@ struct ThreadState {
   int perfFd = -1;          ///< this thread's sampling counter (perf_event), or -1
   timer_t samplingTimer{};  ///< POSIX timer fallback
   bool hasSamplingTimer = false;
+  std::uint64_t samplingCpuStartNs = 0;  ///< thread CPU time when its POSIX timer was armed
   pid_t tid = 0;
   std::atomic<bool> wakeRequested{false};
   std::uint8_t* ringMemory = nullptr;
