@@ -7,6 +7,8 @@ repetition), and prints a markdown table of medians:
 
   plain       ./cpu_bound
   memprof     MEMPROF_LEAK_SCAN=0 memprof run --sample-hz 1000 -o DIR/run.mprof -- ./cpu_bound
+  memprof-signal  the same with MEMPROF_SAMPLER=signal (one signal per sample, unwound in
+              the handler: the fallback backend, for comparison)
   hooks-only  MEMPROF_LEAK_SCAN=0 memprof run --sample-hz 0    -o DIR/run.mprof -- ./cpu_bound
   gperftools  LD_PRELOAD=libprofiler.so CPUPROFILE=DIR/x.prof CPUPROFILE_FREQUENCY=1000 ./cpu_bound
 
@@ -32,7 +34,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GTIME = "/usr/bin/time"
-CONFIGS = ["plain", "memprof", "hooks-only", "gperftools"]
+CONFIGS = ["plain", "memprof", "memprof-signal", "hooks-only", "gperftools"]
 
 
 def loadavg():
@@ -54,10 +56,13 @@ def command(cfg, args, exe, run_dir):
     prog = [exe] + ([str(args.scale)] if args.scale else [])
     if cfg == "plain":
         return prog, {}
-    if cfg in ("memprof", "hooks-only"):
-        hz = str(args.sample_hz) if cfg == "memprof" else "0"
+    if cfg in ("memprof", "memprof-signal", "hooks-only"):
+        hz = "0" if cfg == "hooks-only" else str(args.sample_hz)
+        env = {"MEMPROF_LEAK_SCAN": "0"}
+        if cfg == "memprof-signal":
+            env["MEMPROF_SAMPLER"] = "signal"
         return ([args.memprof, "run", "--sample-hz", hz, "-o", os.path.join(run_dir, "run.mprof"), "--"]
-                + prog, {"MEMPROF_LEAK_SCAN": "0"})
+                + prog, env)
     # gperftools: `env` sets LD_PRELOAD for the workload only (not for GNU time,
     # whose own exit would otherwise overwrite the profile with an empty one).
     return (["env", "LD_PRELOAD=" + args.profiler_lib, "CPUPROFILE=" + os.path.join(run_dir, "x.prof"),
@@ -81,7 +86,7 @@ def timed(argv, extra_env, run_dir, timeout):
 
 def samples(cfg, args, exe, run_dir):
     """(samples, reported_hz or None, error or None)"""
-    if cfg in ("memprof", "hooks-only"):
+    if cfg in ("memprof", "memprof-signal", "hooks-only"):
         logs = [f for f in os.listdir(run_dir) if f.endswith(".mprof")]
         if not logs:
             return None, None, "no log"
@@ -203,6 +208,7 @@ def main():
     descr = {
         "plain": "`cpu_bound`",
         "memprof": "`memprof run --sample-hz %d` (MEMPROF_LEAK_SCAN=0)" % args.sample_hz,
+        "memprof-signal": "the same, MEMPROF_SAMPLER=signal",
         "hooks-only": "`memprof run --sample-hz 0` (MEMPROF_LEAK_SCAN=0)",
         "gperftools": "`LD_PRELOAD=libprofiler.so CPUPROFILE_FREQUENCY=%d`" % args.sample_hz,
     }
@@ -223,7 +229,7 @@ def main():
             "—" if cfg == "plain" else fmt(oc, "%+.1f %%"),
             "—" if cfg == "plain" else fmt(n, "%.0f"),
             "—" if cfg in ("plain", "hooks-only") else fmt(rate, "%.0f"),
-            fmt(hz, "%.0f") if cfg == "memprof" else "—",
+            fmt(hz, "%.0f") if cfg.startswith("memprof") else "—",
             "—" if cfg in ("plain", "hooks-only") else fmt(per, "%.0f"), ok))
     p("")
     p("Per-run figures (wall s / CPU s):")

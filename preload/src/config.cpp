@@ -82,6 +82,16 @@ void loadConfig() noexcept {
     const long v = std::strtol(level, nullptr, 10);
     g_config.zstdLevel = v < 1 ? 1 : (v > 19 ? 19 : static_cast<int>(v));
   }
+  if (const char* sampler = getenv("MEMPROF_SAMPLER");
+      sampler != nullptr && std::strcmp(sampler, "signal") == 0) {
+    g_config.ringSampler = false;
+  }
+  if (const char* copy = getenv("MEMPROF_STACK_COPY"); copy != nullptr && copy[0] != '\0') {
+    const long v = std::strtol(copy, nullptr, 10);
+    // The kernel takes at most 65528 bytes and wants a multiple of 8.
+    const long clamped = v < 1024 ? 1024 : (v > 65528 ? 65528 : v);
+    g_config.stackCopyBytes = static_cast<std::uint32_t>(clamped & ~7L);
+  }
   if (const char* clock = getenv("MEMPROF_CLOCK");
       clock != nullptr && std::strcmp(clock, "wall") == 0) {
     std::strcpy(g_config.clock, "wall");

@@ -8,10 +8,15 @@
 /// MEMPROF_FOLLOW     0 = record this process only (no fork children, no exec'd programs).
 /// MEMPROF_ZSTD_LEVEL compression level of the log (default 1: higher levels cost the writer
 ///                    thread 2-3x the CPU for ~5% smaller logs on allocation churn).
+/// MEMPROF_SAMPLER   "ring" (default): the kernel copies registers and stack into a perf ring,
+///                    unwound by the writer thread; "signal": a signal per sample, unwound in
+///                    the handler (the fallback where the ring is refused; also for comparison).
+///                    MEMPROF_STACK_COPY: bytes of stack copied per ring sample (default 8192).
 /// Thread-safety: written before recording starts, read-only afterwards.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace memprof::preload {
 
@@ -21,8 +26,10 @@ struct Config {
   bool outputIsExact = false;        ///< output has no %p: truncate and reuse as given
   unsigned sampleHz = 1000;
   bool follow = true;
-  char clock[8] = "cpu";  ///< "cpu" or "wall"
-  int zstdLevel = 1;      ///< MEMPROF_ZSTD_LEVEL (1..19): log size against writer CPU
+  char clock[8] = "cpu";                ///< "cpu" or "wall"
+  int zstdLevel = 1;                    ///< MEMPROF_ZSTD_LEVEL (1..19): log size against writer CPU
+  bool ringSampler = true;              ///< MEMPROF_SAMPLER=signal turns the perf ring off
+  std::uint32_t stackCopyBytes = 8192;  ///< MEMPROF_STACK_COPY (1024..65528, multiple of 8)
 };
 
 extern Config g_config;

@@ -25,6 +25,7 @@
 #include "module_map.h"
 #include "real_functions.h"
 #include "recorder.h"
+#include "ring_sampler.h"
 #include "stack_capture.h"
 #include "thread_state.h"
 #include "writer_thread.h"
@@ -33,6 +34,7 @@ namespace memprof::preload {
 
 namespace {
 
+/// The signal-based backends (the ring backend is ring_sampler.h's).
 enum class Backend { None, PerfEvent, PosixTimer };
 
 constinit std::atomic<bool> s_enabled{false};
@@ -44,6 +46,9 @@ constinit std::atomic<std::uint64_t> s_dropped{0};
 constinit std::atomic<std::uint32_t> s_timerThreads{0};
 constinit std::atomic<std::uint32_t> s_perfThreads{0};
 constinit bool s_yielded = false;
+/// The sampling signal is chosen and its handler installed only when a thread needs it (the
+/// ring backend uses no signal): 0 not yet, 1 being installed, 2 ready, 3 unavailable.
+constinit std::atomic<int> s_signalState{0};
 /// The achieved rate, measured on threads that ended before the report (and the exiting one):
 /// signals they saw against the whole sampling periods their CPU time spanned. A plain
 /// samples / process-CPU-seconds would count the partial last period and the unsampled start
@@ -209,6 +214,39 @@ bool startPosixTimer(ThreadState* s, unsigned hz, clockid_t clock) {
 
 bool wallClock() { return g_config.clock[0] == 'w'; }
 
+bool installSignalHandler() {
+  s_signal = chooseSignal();
+  if (s_signal == 0) return false;
+  struct sigaction act {};
+  act.sa_sigaction = onSampleSignal;
+  act.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&act.sa_mask);
+  if (g_real.sigaction(s_signal, &act, nullptr) != 0) {
+    s_signal = 0;
+    return false;
+  }
+  struct sigaction installed {};
+  if (g_real.sigaction(s_signal, nullptr, &installed) == 0 && installed.sa_restorer != nullptr) {
+    s_restorer = reinterpret_cast<std::uintptr_t>(installed.sa_restorer);
+  }
+  return true;
+}
+
+/// Installs the handler once, for the first thread that samples by signal.
+bool ensureSignalHandler() {
+  int state = s_signalState.load(std::memory_order_acquire);
+  if (state == 0 && s_signalState.compare_exchange_strong(state, 1)) {
+    state = installSignalHandler() ? 2 : 3;
+    s_signalState.store(state, std::memory_order_release);
+  }
+  while (state == 1) {
+    const timespec pause{0, 100'000};
+    nanosleep(&pause, nullptr);
+    state = s_signalState.load(std::memory_order_acquire);
+  }
+  return state == 2;
+}
+
 }  // namespace
 
 bool samplingEnabled() noexcept { return s_enabled.load(std::memory_order_relaxed); }
@@ -218,17 +256,6 @@ bool isSamplingSignal(int sig) noexcept { return s_signal != 0 && sig == s_signa
 
 void initCpuSampler() noexcept {
   if (g_config.sampleHz == 0 || g_real.sigaction == nullptr) return;
-  s_signal = chooseSignal();
-  if (s_signal == 0) return;
-  struct sigaction act {};
-  act.sa_sigaction = onSampleSignal;
-  act.sa_flags = SA_SIGINFO | SA_RESTART;
-  sigemptyset(&act.sa_mask);
-  if (g_real.sigaction(s_signal, &act, nullptr) != 0) return;
-  struct sigaction installed {};
-  if (g_real.sigaction(s_signal, nullptr, &installed) == 0 && installed.sa_restorer != nullptr) {
-    s_restorer = reinterpret_cast<std::uintptr_t>(installed.sa_restorer);
-  }
   s_enabled.store(true);
   ThreadState* s = currentThreadState();
   if (s != nullptr) startThreadSampling(s);
@@ -236,6 +263,8 @@ void initCpuSampler() noexcept {
 
 void startThreadSampling(ThreadState* s) noexcept {
   if (!samplingEnabled() || s == nullptr || s->perfFd >= 0 || s->hasSamplingTimer) return;
+  if (!wallClock() && startRingSampling(s)) return;
+  if (s_yielded || !ensureSignalHandler()) return;
   const unsigned hz = g_config.sampleHz;
   if (wallClock()) {
     // Wall-clock sampling: a CLOCK_MONOTONIC timer per thread fires whether the thread runs or
@@ -261,6 +290,7 @@ void startThreadSampling(ThreadState* s) noexcept {
 
 void stopThreadSampling(ThreadState* s) noexcept {
   if (s == nullptr) return;
+  stopRingSampling(s);
   if (!wallClock()) accountCallingThread(s);
   if (s->perfFd >= 0) {
     close(s->perfFd);
@@ -274,6 +304,8 @@ void stopThreadSampling(ThreadState* s) noexcept {
 
 void pauseSamplingForExec() noexcept {
   if (!samplingEnabled()) return;
+  pauseRingSampling();
+  if (s_signal == 0) return;
   for (ThreadState* s = registryHead(); s != nullptr; s = s->next.load()) {
     if (s->perfFd >= 0) ioctl(s->perfFd, PERF_EVENT_IOC_DISABLE, 0);
     if (s->hasSamplingTimer) {
@@ -295,6 +327,8 @@ void pauseSamplingForExec() noexcept {
 
 void resumeSamplingAfterFailedExec() noexcept {
   if (!samplingEnabled()) return;
+  resumeRingSampling();
+  if (s_signal == 0) return;
   struct sigaction act {};
   act.sa_sigaction = onSampleSignal;
   act.sa_flags = SA_SIGINFO | SA_RESTART;
@@ -309,10 +343,11 @@ void resumeSamplingAfterFailedExec() noexcept {
 }
 
 void yieldSamplingSignal() noexcept {
-  // The program wants our signal: stop every counter we can reach (other threads' timers
-  // stop when their threads next sample and see the sampler disabled).
-  s_enabled.store(false);
+  // The program wants our signal: stop every signal-based counter we can reach (other threads'
+  // timers stop when their threads next sample and see the sampler disabled). Ring sampling
+  // uses no signal and goes on.
   s_yielded = true;
+  if (ringSamplingStats().threads == 0) s_enabled.store(false);
   for (ThreadState* s = registryHead(); s != nullptr; s = s->next.load()) {
     if (s->perfFd >= 0) ioctl(s->perfFd, PERF_EVENT_IOC_DISABLE, 0);
     if (s->hasSamplingTimer) {
@@ -323,6 +358,7 @@ void yieldSamplingSignal() noexcept {
 }
 
 void resetSamplerAfterFork() noexcept {
+  resetRingSamplingAfterFork();
   for (ThreadState* s = registryHead(); s != nullptr; s = s->next.load()) {
     if (s->perfFd >= 0) close(s->perfFd);  // the parent's counters: not ours to read
     s->perfFd = -1;
@@ -341,11 +377,12 @@ void resetSamplerAfterFork() noexcept {
 
 void recordSamplerInfo() noexcept {
   if (g_config.sampleHz == 0) return;
+  const RingSamplingStats ring = ringSamplingStats();
   timespec cpu{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
   double seconds = static_cast<double>(cpu.tv_sec) + static_cast<double>(cpu.tv_nsec) / 1e9;
   seconds -= writerCpuSeconds();  // the writer thread is ours and never sampled
-  const std::uint64_t taken = s_samples.load() + s_dropped.load();
+  const std::uint64_t taken = s_samples.load() + s_dropped.load() + ring.samples;
   if (wallClock()) {  // the rate of a wall clock is per second of elapsed time, per thread
     const double elapsed = static_cast<double>(nowUs()) / 1e6;
     const double threads = s_timerThreads.load() > 0 ? s_timerThreads.load() : 1.0;
@@ -355,35 +392,51 @@ void recordSamplerInfo() noexcept {
       seconds > 0.001 ? static_cast<std::uint64_t>(static_cast<double>(taken) / seconds + 0.5) : 0;
   if (!wallClock()) {
     accountCallingThread(t_state);
-    const std::uint64_t periods = s_accountedPeriods.load();
+    const std::uint64_t periods = s_accountedPeriods.load() + ring.accountedPeriods;
     if (periods >= 4) {  // enough whole periods to say anything; else keep the coarse estimate
-      const double ratio =
-          static_cast<double>(s_accountedSignals.load()) / static_cast<double>(periods);
+      const double ratio = static_cast<double>(s_accountedSignals.load() + ring.accountedSamples) /
+                           static_cast<double>(periods);
       achieved = static_cast<std::uint64_t>(ratio * g_config.sampleHz + 0.5);
     }
   }
-  char note[256];
+  const auto dropped = static_cast<unsigned long long>(s_dropped.load());
+  const bool signalThreads = s_perfThreads.load() + s_timerThreads.load() > 0;
+  char note[320];
   if (wallClock() && s_signal != 0) {
-    std::snprintf(
-        note, sizeof note,
-        "wall-clock timers (CLOCK_MONOTONIC), signal %d, %llu samples dropped inside hooks",
-        s_signal, static_cast<unsigned long long>(s_dropped.load()));
+    std::snprintf(note, sizeof note,
+                  "wall-clock timers (CLOCK_MONOTONIC), signal %d, %llu samples dropped inside "
+                  "hooks",
+                  s_signal, dropped);
+  } else if (ring.threads > 0) {
+    const double usPerSample = ring.samples > 0 ? static_cast<double>(ring.collectNs) / 1000.0 /
+                                                      static_cast<double>(ring.samples)
+                                                : 0.0;
+    int n = std::snprintf(note, sizeof note,
+                          "perf_event task-clock ring buffer%s: %u-byte stack copies unwound "
+                          "off-thread (%.1f us of CPU each), %llu samples lost",
+                          ring.userTimeOnly ? " (user time only)" : "",
+                          static_cast<unsigned>(g_config.stackCopyBytes), usPerSample,
+                          static_cast<unsigned long long>(ring.lost));
+    if (signalThreads && n > 0 && static_cast<std::size_t>(n) < sizeof note) {
+      std::snprintf(note + n, sizeof note - static_cast<std::size_t>(n),
+                    "; %u threads by signal %d (no ring: locked-memory limit?)",
+                    s_perfThreads.load() + s_timerThreads.load(), s_signal);
+    }
   } else if (s_signal == 0) {
-    std::snprintf(note, sizeof note, "sampling off: no free real-time signal");
+    std::snprintf(note, sizeof note, "sampling off: no perf ring and no free real-time signal");
   } else if (s_yielded) {
     std::snprintf(note, sizeof note, "sampling stopped: the program took signal %d", s_signal);
   } else if (s_backend == Backend::PerfEvent && s_timerThreads.load() == 0) {
     std::snprintf(note, sizeof note,
                   "perf_event task-clock%s, signal %d, %llu samples dropped inside hooks",
-                  s_excludeKernel ? " (user time only)" : "", s_signal,
-                  static_cast<unsigned long long>(s_dropped.load()));
+                  s_excludeKernel ? " (user time only)" : "", s_signal, dropped);
   } else {
     std::snprintf(note, sizeof note,
                   "POSIX thread CPU timers (perf_event_open not permitted): the kernel tick limits "
                   "the rate; signal %d, %llu samples dropped inside hooks",
-                  s_signal, static_cast<unsigned long long>(s_dropped.load()));
+                  s_signal, dropped);
   }
-  std::uint8_t buf[320];
+  std::uint8_t buf[400];
   format::Encoder e(buf, sizeof buf);
   e.type(format::RecordType::SamplerInfo)
       .varint(g_config.sampleHz)

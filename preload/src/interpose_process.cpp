@@ -9,12 +9,16 @@
 #include <unistd.h>
 
 #include "interpose_common.h"
+#include "ring_sampler.h"
 
 using namespace memprof::preload;
 
 MEMPROF_EXPORT int dlclose(void* handle) {
   ensureResolved();
+  // The sampler reads modules in place while unwinding: none may be unmapped meanwhile.
+  const bool locked = beginModuleUnload();
   const int rc = g_real.dlclose(handle);
+  endModuleUnload(locked);
   if (t_inHook == 0) afterDlclose();
   return rc;
 }

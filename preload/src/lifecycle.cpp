@@ -20,6 +20,7 @@
 #include "process_info.h"
 #include "real_functions.h"
 #include "recorder.h"
+#include "ring_sampler.h"
 #include "stack_capture.h"
 #include "stack_trie.h"
 #include "thread_state.h"
@@ -64,6 +65,9 @@ void recordEndAndFinalize(format::ExitKind kind, int value, bool reopenable, uns
   ++t_inHook;
   recordRssNow();
   if (!reopenable) g_processEnding.store(true);
+  // The rings' last samples (not from a fatal signal's handler: unwinding takes locks).
+  if (kind == format::ExitKind::Exited) finishRingSampling();
+  if (kind == format::ExitKind::Exec) collectRingSamples();
   if (!s_exitRecorded.exchange(true) || kind != format::ExitKind::Exited) {
     std::uint8_t buf[32];
     const std::size_t n = encodeExit(buf, sizeof buf, kind, value);

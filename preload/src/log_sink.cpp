@@ -182,7 +182,8 @@ void drainAllLocked() noexcept {
     const ThreadStatus status = s->status.load(std::memory_order_acquire);
     if (status == ThreadStatus::Free) continue;
     drainRingLocked(s);
-    if (status == ThreadStatus::Exited && s->ring.used() == 0) {
+    // Reusable once its events are out and the sampler has closed its perf ring.
+    if (status == ThreadStatus::Exited && s->ring.used() == 0 && s->perfRing.base == nullptr) {
       s->status.store(ThreadStatus::Free, std::memory_order_release);
     }
   }

@@ -86,6 +86,10 @@ void pushRecord(const std::uint8_t* bytes, std::size_t size) noexcept {
   if (s != nullptr) pushTo(s, bytes, size);
 }
 
+void pushRecordTo(ThreadState* state, const std::uint8_t* bytes, std::size_t size) noexcept {
+  pushTo(state, bytes, size);
+}
+
 void recordAlloc(format::AllocFn fn, const void* ptr, std::size_t size) noexcept {
   ThreadState* s = currentThreadState();
   if (s == nullptr) return;

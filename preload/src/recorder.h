@@ -38,6 +38,9 @@ std::uint32_t internStack(ThreadState* state, const std::uintptr_t* ips,
 /// Appends raw record bytes to this thread's ring, flushing it first when full.
 void pushRecord(const std::uint8_t* bytes, std::size_t size) noexcept;
 
+/// Appends raw record bytes to @p state's ring (its single producer must be the caller).
+void pushRecordTo(ThreadState* state, const std::uint8_t* bytes, std::size_t size) noexcept;
+
 /// Wakes the writer thread early (a ring is filling up).
 void wakeWriter() noexcept;
 /// Futex word the writer sleeps on.

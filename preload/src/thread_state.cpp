@@ -99,6 +99,13 @@ ThreadState* currentThreadState() noexcept {
   return s;
 }
 
+ThreadState* createDetachedState() noexcept {
+  ThreadState* s = claimFreeState();
+  if (s == nullptr) s = createState();
+  if (s != nullptr) beginStream(s);
+  return s;
+}
+
 ThreadState* registryHead() noexcept { return s_head.load(std::memory_order_acquire); }
 
 void initThreadRegistry() noexcept {

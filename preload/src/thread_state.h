@@ -14,6 +14,7 @@
 #include <cstdint>
 
 #include "byte_ring.h"
+#include "perf_sample_ring.h"
 #include "stack_trie.h"
 
 #define MEMPROF_TLS __attribute__((tls_model("initial-exec")))
@@ -53,6 +54,12 @@ struct ThreadState {
   timer_t samplingTimer{};  ///< POSIX timer fallback
   bool hasSamplingTimer = false;
   std::uint64_t samplingCpuStartNs = 0;  ///< thread CPU time when its POSIX timer was armed
+  /// Ring-buffer sampling (perf_sample_ring.h): the ring is read, and finally closed, by
+  /// whoever holds the sampler's unwind lock; the thread only stops it when it exits.
+  PerfRing perfRing;
+  std::atomic<bool> perfRingStopped{false};
+  std::uint64_t perfRingCpuNs = 0;   ///< task-clock at the stop, for the achieved rate
+  std::uint64_t perfRingSamples = 0;  ///< samples read from the ring so far
   pid_t tid = 0;
   std::atomic<bool> wakeRequested{false};
   std::uint8_t* ringMemory = nullptr;
@@ -76,6 +83,10 @@ class ReentrancyGuard {
 
 /// This thread's state, created on first use; nullptr if memory is exhausted.
 ThreadState* currentThreadState() noexcept;
+
+/// A state not bound to any thread (a stream the sampler writes for every thread); it stays
+/// Active until the process ends. nullptr if memory is exhausted.
+ThreadState* createDetachedState() noexcept;
 
 /// First state of the registry (walk with next).
 ThreadState* registryHead() noexcept;

@@ -17,6 +17,7 @@
 #include "memprof/format/encoder.h"
 #include "module_map.h"
 #include "recorder.h"
+#include "ring_sampler.h"
 #include "thread_state.h"
 
 namespace memprof::preload {
@@ -65,6 +66,7 @@ void* writerMain(void*) {
         lastRss = rss;
       }
     }
+    collectRingSamples();  // before the drain lock: writing samples may drain their stream
     drainLock();
     for (ThreadState* s = registryHead(); s != nullptr; s = s->next.load()) {
       s->wakeRequested.store(false, std::memory_order_relaxed);

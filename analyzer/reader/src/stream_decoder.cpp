@@ -216,6 +216,17 @@ void StreamDecoder::decodeChunk(std::uint32_t stream, const std::uint8_t* data, 
         m_sink.onSample(Sample{st.lastSampleTimeUs, narrow32(stack, type, at), stream, weight});
         break;
       }
+      case RecordType::ThreadSample: {
+        std::uint64_t sampled = 0, stack = 0, weight = 0;
+        std::int64_t timeDelta = 0;
+        need(d.varint(&sampled) && d.zigzag(&timeDelta) && d.varint(&stack) && d.varint(&weight),
+             type, at);
+        const auto t = static_cast<std::int64_t>(st.lastSampleTimeUs) + timeDelta;
+        st.lastSampleTimeUs = t > 0 ? static_cast<std::uint64_t>(t) : 0;
+        m_sink.onSample(Sample{st.lastSampleTimeUs, narrow32(stack, type, at),
+                               narrow32(sampled, type, at), weight});
+        break;
+      }
       case RecordType::SamplerInfo: {
         SamplerInfo info;
         std::uint64_t clock = 0;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/test/unit_test.hpp>
 #include <cstdint>
@@ -194,7 +195,9 @@ class RecordingSink : public EventSink {
   void onHeapEvent(const HeapEvent& e) override { heap.push_back(e); }
   void onRss(std::uint64_t t, std::uint64_t b) override { rss.emplace_back(t, b); }
   void onExit(const memprof::reader::ExitInfo& e) override { exits.push_back(e); }
+  void onSample(const memprof::reader::Sample& s) override { samples.push_back(s); }
 
+  std::vector<memprof::reader::Sample> samples;
   std::vector<memprof::reader::ProcessInfo> processes;
   std::vector<std::pair<std::uint32_t, std::uint64_t>> threadStarts;
   std::vector<memprof::reader::StackNode> nodes;
@@ -303,6 +306,45 @@ BOOST_AUTO_TEST_CASE(readLog_validLog_deliversEveryRecordKind) {
   BOOST_REQUIRE(sink.exits.size() == 1U);
   BOOST_TEST(static_cast<int>(sink.exits[0].kind) == static_cast<int>(fmt::ExitKind::Exited));
   BOOST_TEST(sink.exits[0].timeUs == 60U);
+}
+
+BOOST_AUTO_TEST_CASE(readLog_threadSamples_countAsSamplesOfTheNamedStream) {
+  // The sampler stream (3) writes samples of streams 1 and 2, times as zigzag deltas that may
+  // go back (threads' rings are read one after the other); stream 1 also has its own Sample.
+  Records proc;
+  proc.process(7, "/bin/app", {"app"});
+  Records t1;
+  t1.threadStart(100).rec(
+      [](fmt::Encoder& e) { e.type(fmt::RecordType::Sample).varint(500).varint(2).varint(1); });
+  Records sampler;
+  sampler.threadStart(99)
+      .stackNode(1, 0, 0x401000)
+      .stackNode(2, 1, 0x402000)
+      .rec([](fmt::Encoder& e) {
+        e.type(fmt::RecordType::ThreadSample).varint(1).zigzag(1000).varint(2).varint(1);
+      })
+      .rec([](fmt::Encoder& e) {
+        e.type(fmt::RecordType::ThreadSample).varint(2).zigzag(-400).varint(1).varint(3);
+      });
+  Records end;
+  end.trailer(0);
+  LogFile log;
+  log.block(Payload().chunk(0, proc).chunk(1, t1).chunk(3, sampler).chunk(0, end));
+  TempDir tmp;
+  RecordingSink sink;
+  readLog(tmp.write("s.mprof", log.bytes()), sink);
+  BOOST_REQUIRE(sink.samples.size() == 3U);
+  std::sort(sink.samples.begin(), sink.samples.end(),
+            [](const auto& a, const auto& b) { return a.timeUs < b.timeUs; });
+  BOOST_TEST(sink.samples[0].stream == 1U);  // its own Sample at 500 us
+  BOOST_TEST(sink.samples[0].timeUs == 500U);
+  BOOST_TEST(sink.samples[1].stream == 2U);  // 1000 - 400
+  BOOST_TEST(sink.samples[1].timeUs == 600U);
+  BOOST_TEST(sink.samples[1].stack == 1U);
+  BOOST_TEST(sink.samples[1].weight == 3U);
+  BOOST_TEST(sink.samples[2].stream == 1U);
+  BOOST_TEST(sink.samples[2].timeUs == 1000U);
+  BOOST_TEST(sink.samples[2].stack == 2U);
 }
 
 BOOST_AUTO_TEST_CASE(readLog_streamsInterleavedOutOfOrder_deliversInSequenceOrder) {

@@ -111,6 +111,11 @@ enum class RecordType : std::uint8_t {
   /// The kernel's exact peak resident set size (VmHWM), written at exit: RSS samples every
   /// 10 ms can miss a short spike. varint bytes.
   PeakRss = 15,
+  /// A CPU sample of another stream's thread, written by the sampler's own stream (ring-buffer
+  /// sampling unwinds off-thread). varint stream, zigzag timeDelta (us, against this stream's
+  /// previous sample: threads' samples interleave), varint stack (node id in this log), varint
+  /// weight.
+  ThreadSample = 16,
 };
 
 /// Type byte ranges of heap events (base + AllocFn value).
@@ -126,7 +131,7 @@ inline constexpr std::uint32_t kFreedRing = 256;
 enum class ExitKind : std::uint8_t { Exited = 0, Signaled = 1, Exec = 2 };
 enum class LeakKind : std::uint8_t { Definite = 0, Indirect = 1, Possible = 2, Reachable = 3 };
 
-inline constexpr std::uint32_t kMaxRecordType = 15;
+inline constexpr std::uint32_t kMaxRecordType = 16;
 
 /// FNV-1a over a byte range; used as the block checksum (cheap, and catches truncation/garbage).
 inline std::uint32_t fnv1a32(const std::uint8_t* data, std::size_t size) noexcept {
