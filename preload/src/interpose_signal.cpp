@@ -4,6 +4,8 @@
 /// resets SIGTERM to SIG_DFL and is then killed still leaves a complete log.
 #include <signal.h>
 
+#include <cerrno>
+
 #include "interpose_common.h"
 
 using namespace memprof::preload;
@@ -28,6 +30,24 @@ sighandler_t bsdSignal(int sig, sighandler_t handler) {
 }
 
 }  // namespace
+
+/// sigprocmask: only to spare the sampler's unwinding two syscalls per frame. libunwind blocks
+/// every signal around each look-up of its unwind-rule cache and memory pool; the threads that
+/// unwind sample copies (memprof's writer, whose signals are all blocked anyway, and a thread
+/// collecting the last samples at exit) never unwind from a signal handler, so for them the
+/// mask change is skipped (t_quietSigmask). Every other call goes to the real function.
+MEMPROF_EXPORT int sigprocmask(int how, const sigset_t* set, sigset_t* old) {
+  if (t_quietSigmask) {
+    if (old != nullptr) sigfillset(old);
+    return 0;
+  }
+  ensureResolved();
+  if (g_real.sigprocmask == nullptr) {
+    errno = ENOSYS;
+    return -1;
+  }
+  return g_real.sigprocmask(how, set, old);
+}
 
 MEMPROF_EXPORT sighandler_t signal(int sig, sighandler_t handler) {
   ensureResolved();

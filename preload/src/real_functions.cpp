@@ -63,6 +63,7 @@ bool ensureResolved() noexcept {
   lookup(r.execvpe, "execvpe");
   lookup(r.fexecve, "fexecve");
   lookup(r.sigaction, "sigaction");
+  lookup(r.sigprocmask, "sigprocmask");
   if (r.malloc == nullptr) missing("malloc");
   if (r.free == nullptr) missing("free");
   if (r.calloc == nullptr) missing("calloc");

@@ -36,6 +36,7 @@ struct RealFunctions {
   int (*execvpe)(const char*, char* const[], char* const[]);
   int (*fexecve)(int, char* const[], char* const[]);
   int (*sigaction)(int, const struct sigaction*, struct sigaction*);
+  int (*sigprocmask)(int, const sigset_t*, sigset_t*);
 };
 
 /// Optional C++ operators from libstdc++ (or whichever runtime precedes us).

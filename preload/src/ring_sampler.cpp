@@ -98,7 +98,9 @@ void collectRingsLocked();
 /// Under the unwind lock; measures its own CPU cost (reported in the sampler note).
 void collectLocked() {
   const std::uint64_t start = threadCpuNs();
+  t_quietSigmask = true;
   collectRingsLocked();
+  t_quietSigmask = false;
   s_collectNs.fetch_add(threadCpuNs() - start, std::memory_order_relaxed);
 }
 

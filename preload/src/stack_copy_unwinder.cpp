@@ -269,6 +269,7 @@ bool initStackCopyUnwinder() noexcept {
   if (s_space == nullptr) return false;
   // Per thread: the global cache takes a lock and blocks signals around every lookup.
   unw_set_caching_policy(s_space, UNW_CACHE_PER_THREAD);
+  unw_set_cache_size(s_space, 4096, 0);  // rules for 4096 distinct PCs (default 128)
   return true;
 }
 

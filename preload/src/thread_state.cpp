@@ -18,6 +18,7 @@ namespace memprof::preload {
 __thread int t_inHook MEMPROF_TLS = 0;
 __thread ThreadState* t_state MEMPROF_TLS = nullptr;
 __thread bool t_inSignal MEMPROF_TLS = false;
+__thread bool t_quietSigmask MEMPROF_TLS = false;
 
 namespace {
 

@@ -71,6 +71,9 @@ extern __thread int t_inHook MEMPROF_TLS;
 extern __thread ThreadState* t_state MEMPROF_TLS;
 /// True while the sampling signal handler runs on this thread (no locks, no dl_iterate_phdr).
 extern __thread bool t_inSignal MEMPROF_TLS;
+/// True while this thread unwinds sampled stack copies: sigprocmask calls (libunwind's) are
+/// skipped (see interpose_signal.cpp).
+extern __thread bool t_quietSigmask MEMPROF_TLS;
 
 /// RAII guard: calls made while it lives pass straight through to the real functions.
 class ReentrancyGuard {
