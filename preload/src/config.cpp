@@ -86,6 +86,9 @@ void loadConfig() noexcept {
       sampler != nullptr && std::strcmp(sampler, "signal") == 0) {
     g_config.ringSampler = false;
   }
+  if (const char* columns = getenv("MEMPROF_LOG_COLUMNS"); columns != nullptr) {
+    g_config.logColumns = columns[0] != '0';
+  }
   if (const char* copy = getenv("MEMPROF_STACK_COPY"); copy != nullptr && copy[0] != '\0') {
     const long v = std::strtol(copy, nullptr, 10);
     // The kernel takes at most 65528 bytes and wants a multiple of 8.

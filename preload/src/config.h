@@ -12,6 +12,8 @@
 ///                    unwound by the writer thread; "signal": a signal per sample, unwound in
 ///                    the handler (the fallback where the ring is refused; also for comparison).
 ///                    MEMPROF_STACK_COPY: bytes of stack copied per ring sample (default 8192).
+/// MEMPROF_LOG_COLUMNS 0 = compress blocks as written (encoding 1) instead of split into
+///                    columns (encoding 2, about a third smaller); for comparisons.
 /// Thread-safety: written before recording starts, read-only afterwards.
 #pragma once
 
@@ -30,6 +32,7 @@ struct Config {
   int zstdLevel = 1;                    ///< MEMPROF_ZSTD_LEVEL (1..19): log size against writer CPU
   bool ringSampler = true;              ///< MEMPROF_SAMPLER=signal turns the perf ring off
   std::uint32_t stackCopyBytes = 8192;  ///< MEMPROF_STACK_COPY (1024..65528, multiple of 8)
+  bool logColumns = true;               ///< MEMPROF_LOG_COLUMNS=0: blocks of encoding 1
 };
 
 extern Config g_config;

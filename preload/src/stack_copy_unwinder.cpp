@@ -276,20 +276,29 @@ bool initStackCopyUnwinder() noexcept {
 std::size_t unwindStackCopy(const RingSample& sample, std::uintptr_t* ips,
                             std::size_t max) noexcept {
   if (s_space == nullptr || max == 0) return 0;
+  // A sample taken inside one of memprof's hooks runs through our frames and what they call
+  // (libunwind, zstd, the real allocator); everything inner to our outermost frame is ours,
+  // and the time belongs to the program's line that called the hook.
   std::size_t n = 0;
+  std::size_t keepFrom = 0;  // index after the outermost frame of this library
   const std::uintptr_t pc = sample.regs[kRegIp];
-  if (!isSelfAddress(pc)) ips[n++] = pc;
-  if (sample.stackSize == 0) return n;
+  ips[n++] = pc;
+  if (isSelfAddress(pc)) keepFrom = n;
   unw_cursor_t cursor;
-  if (unw_init_remote(&cursor, s_space, const_cast<RingSample*>(&sample)) < 0) return n;
-  // The first frame is the sampled PC itself (taken above); then one return address per step.
-  std::size_t steps = 0;
-  while (n < max && steps++ < max + 16 && unw_step(&cursor) > 0) {
-    unw_word_t ip = 0;
-    if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 || ip == 0) break;
-    if (!isSelfAddress(ip)) ips[n++] = ip;
+  if (sample.stackSize != 0 &&
+      unw_init_remote(&cursor, s_space, const_cast<RingSample*>(&sample)) >= 0) {
+    // The first frame is the sampled PC itself (taken above); then one return address per step.
+    std::size_t steps = 0;
+    while (n < max && steps++ < max + 16 && unw_step(&cursor) > 0) {
+      unw_word_t ip = 0;
+      if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 || ip == 0) break;
+      ips[n++] = ip;
+      if (isSelfAddress(ip)) keepFrom = n;
+    }
   }
-  return n;
+  if (keepFrom == 0) return n;
+  std::memmove(ips, ips + keepFrom, (n - keepFrom) * sizeof *ips);
+  return n - keepFrom;
 }
 
 void flushStackCopyUnwinder() noexcept {

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <memory>
 
+#include "memprof/format/columns.h"
 #include "memprof/format/decoder.h"
 #include "memprof/format/records.h"
 #include "sequence_merger.h"
@@ -71,9 +72,11 @@ void checkHeader(const MappedFile& file) {
   format::Decoder d(file.data() + sizeof format::kMagic, file.data() + format::kFileHeaderSize);
   std::uint32_t version = 0;
   d.u32le(&version);
-  if (version != format::kVersion) {
+  if (version < format::kOldestReadableVersion || version > format::kVersion) {
     throw LogError("unsupported memprof log version " + std::to_string(version) +
-                   " (this memprof reads version " + std::to_string(format::kVersion) + ")");
+                   " (this memprof reads versions " +
+                   std::to_string(format::kOldestReadableVersion) + " to " +
+                   std::to_string(format::kVersion) + ")");
   }
 }
 
@@ -102,6 +105,7 @@ ReadSummary readLog(const std::string& path, EventSink& sink) {
   StreamDecoder decoder(sink, merger);
   std::unique_ptr<ZSTD_DCtx, DctxDeleter> dctx(ZSTD_createDCtx());
   std::vector<std::uint8_t> raw;
+  std::vector<std::uint8_t> columns;
 
   std::size_t offset = format::kFileHeaderSize;
   const std::uint8_t* base = file.data();
@@ -119,7 +123,7 @@ ReadSummary readLog(const std::string& path, EventSink& sink) {
     h.u32le(&stored);
     h.u32le(&rawSize);
     h.u32le(&checksum);
-    if (encoding > 1 || rawSize > format::kMaxBlockRawSize ||
+    if (encoding > 2 || rawSize > format::kMaxBlockRawSize ||
         (encoding == 0 && stored != rawSize)) {
       throw LogError("corrupt block header at byte " + std::to_string(offset));
     }
@@ -139,6 +143,22 @@ ReadSummary readLog(const std::string& path, EventSink& sink) {
       const std::size_t n =
           ZSTD_decompressDCtx(dctx.get(), raw.data(), raw.size(), payload, stored);
       if (ZSTD_isError(n) != 0 || n != rawSize) {
+        throw LogError("corrupt compressed block at byte " + std::to_string(offset));
+      }
+      data = raw.data();
+    } else if (encoding == static_cast<std::uint8_t>(format::BlockEncoding::ZstdColumns)) {
+      const unsigned long long content = ZSTD_getFrameContentSize(payload, stored);
+      if (content == ZSTD_CONTENTSIZE_ERROR || content == ZSTD_CONTENTSIZE_UNKNOWN ||
+          content > format::columnsBound(rawSize)) {
+        throw LogError("corrupt compressed block at byte " + std::to_string(offset));
+      }
+      columns.resize(static_cast<std::size_t>(content));
+      const std::size_t n =
+          ZSTD_decompressDCtx(dctx.get(), columns.data(), columns.size(), payload, stored);
+      raw.resize(rawSize);
+      if (ZSTD_isError(n) != 0 || n != columns.size() ||
+          format::joinColumns(columns.data(), columns.size(), raw.data(), raw.size()) !=
+              rawSize) {
         throw LogError("corrupt compressed block at byte " + std::to_string(offset));
       }
       data = raw.data();

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "memprof/format/columns.h"
 #include "memprof/format/encoder.h"
 #include "memprof/format/records.h"
 #include "memprof/reader/events.h"
@@ -149,12 +150,24 @@ class LogFile {
     m_bytes.resize(fmt::kFileHeaderSize);
     fmt::writeFileHeader(m_bytes.data());
   }
-  LogFile& block(const Payload& p, fmt::BlockEncoding encoding = fmt::BlockEncoding::Raw) {
+  LogFile& block(const Payload& p, fmt::BlockEncoding encoding = fmt::BlockEncoding::Raw,
+                 bool corruptColumns = false) {
     Bytes stored;
-    if (encoding == fmt::BlockEncoding::Zstd) {
-      stored.resize(ZSTD_compressBound(p.bytes().size()));
+    Bytes input = p.bytes();
+    if (encoding == fmt::BlockEncoding::ZstdColumns) {
+      input.resize(fmt::columnsBound(p.bytes().size()));
+      Bytes scratch(fmt::columnsScratchBound(p.bytes().size()));
+      const std::size_t split = fmt::splitColumns(p.bytes().data(), p.bytes().size(),
+                                                  scratch.data(), scratch.size(), input.data(),
+                                                  input.size());
+      BOOST_REQUIRE(split > 0U);
+      input.resize(split);
+      if (corruptColumns) input.pop_back();  // the column sizes no longer add up
+    }
+    if (encoding != fmt::BlockEncoding::Raw) {
+      stored.resize(ZSTD_compressBound(input.size()));
       const std::size_t n =
-          ZSTD_compress(stored.data(), stored.size(), p.bytes().data(), p.bytes().size(), 3);
+          ZSTD_compress(stored.data(), stored.size(), input.data(), input.size(), 3);
       BOOST_REQUIRE(!ZSTD_isError(n));
       stored.resize(n);
     } else {
@@ -401,6 +414,48 @@ BOOST_AUTO_TEST_CASE(readLog_rawAndZstdBlocks_decodeIdentically) {
     BOOST_TEST(raw.heap[i].size == zstd.heap[i].size);
   }
   BOOST_TEST(raw.heap[2].ptr == 0x1000U);
+}
+
+BOOST_AUTO_TEST_CASE(readLog_columnBlocks_decodeLikeZstdBlocks) {
+  TempDir tmp;
+  auto build = [](fmt::BlockEncoding enc) {
+    Records proc;
+    proc.process(4242, "/usr/bin/app", {"./app"}).stackNode(1, 0, 0x401000);
+    Records t1;
+    t1.threadStart(100).alloc(0, 10, 64, 0x10000, 1).alloc(1, 5, 32, 0x100, 0).free(1, 3, -0x100)
+        .freeRecent(1, 2, 1);
+    Records end;
+    end.exit(fmt::ExitKind::Exited, 0, 60).trailer(4);
+    LogFile log;
+    log.block(Payload().chunk(0, proc).chunk(1, t1).chunk(0, end), enc);
+    return log;
+  };
+  RecordingSink zstd, columns;
+  readLog(tmp.write("z.mprof", build(fmt::BlockEncoding::Zstd).bytes()), zstd);
+  const auto s = readLog(tmp.write("c.mprof", build(fmt::BlockEncoding::ZstdColumns).bytes()),
+                         columns);
+  BOOST_TEST(!s.truncated);
+  BOOST_REQUIRE(columns.heap.size() == 4U);
+  BOOST_REQUIRE(zstd.heap.size() == 4U);
+  for (std::size_t i = 0; i < 4; ++i) {
+    BOOST_TEST(columns.heap[i].seq == zstd.heap[i].seq);
+    BOOST_TEST(columns.heap[i].ptr == zstd.heap[i].ptr);
+    BOOST_TEST(columns.heap[i].size == zstd.heap[i].size);
+    BOOST_TEST(columns.heap[i].stack == zstd.heap[i].stack);
+  }
+  BOOST_TEST(columns.exits.size() == 1U);
+}
+
+BOOST_AUTO_TEST_CASE(readLog_columnBlockWithCorruptColumns_throwsCorrupt) {
+  Records proc;
+  proc.process(1, "x", {});
+  Records t1;
+  t1.threadStart(1).alloc(0, 1, 8, 0x5000, 0).alloc(1, 1, 8, 0x40, 0);
+  LogFile log;
+  log.block(Payload().chunk(0, proc).chunk(1, t1), fmt::BlockEncoding::ZstdColumns, true);
+  TempDir tmp;
+  const std::string what = readExpectingError(tmp.write("bad.mprof", log.bytes()));
+  BOOST_TEST(what.find("corrupt") != std::string::npos, what);
 }
 
 BOOST_AUTO_TEST_CASE(readLog_deltaStateAcrossBlocks_continuesPerStream) {
@@ -686,11 +741,23 @@ BOOST_AUTO_TEST_CASE(readLog_wrongMagic_throwsNotALog) {
 
 BOOST_AUTO_TEST_CASE(readLog_wrongVersion_namesBothVersions) {
   Bytes bytes = smallValidLog().bytes();
-  bytes[8] = 2;  // u32le version
+  bytes[8] = 3;  // u32le version: newer than this reader
   TempDir tmp;
-  const std::string msg = readExpectingError(tmp.write("v2.mprof", bytes));
-  BOOST_TEST(contains(msg, "version 2"), msg);
-  BOOST_TEST(contains(msg, "version 1"), msg);
+  const std::string msg = readExpectingError(tmp.write("v3.mprof", bytes));
+  BOOST_TEST(contains(msg, "version 3"), msg);
+  BOOST_TEST(contains(msg, "versions 1 to 2"), msg);
+  bytes[8] = 0;
+  const std::string old = readExpectingError(tmp.write("v0.mprof", bytes));
+  BOOST_TEST(contains(old, "version 0"), old);
+}
+
+BOOST_AUTO_TEST_CASE(readLog_version1Log_isStillRead) {
+  Bytes bytes = smallValidLog().bytes();
+  bytes[8] = 1;  // written by memprof before ThreadSample and column blocks existed
+  TempDir tmp;
+  RecordingSink sink;
+  readLog(tmp.write("v1.mprof", bytes), sink);
+  BOOST_TEST(sink.heap.size() == 4U);
 }
 
 BOOST_AUTO_TEST_CASE(readLog_missingFile_throwsLogError) {

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
-/// @brief The memprof log format, version 1: file header, blocks, chunks and record types.
+/// @brief The memprof log format, version 2: file header, blocks, chunks and record types.
 ///
 /// docs/log-format.md is the prose specification; this header is its single source of truth
 /// in code. Layout, outermost first:
 ///
 ///   File    = FileHeader Block*
 ///   FileHeader (fixed 16 bytes, little endian):
-///     magic[8] = "MEMPROF\x1a"   u32 version = 1   u32 flags = 0
-///   Block   = u8 encoding (0 raw, 1 zstd) u32 storedSize u32 rawSize u32 checksum
+///     magic[8] = "MEMPROF\x1a"   u32 version = 2   u32 flags = 0
+///   Block   = u8 encoding (0 raw, 1 zstd, 2 zstd of columns) u32 storedSize u32 rawSize
+///   u32 checksum
 ///   payload[storedSize]
 ///             checksum = FNV-1a 32 of the stored payload bytes.
 ///   payload (after decompression, rawSize bytes) = Chunk*
@@ -26,13 +27,17 @@
 namespace memprof::format {
 
 inline constexpr char kMagic[8] = {'M', 'E', 'M', 'P', 'R', 'O', 'F', '\x1a'};
-inline constexpr std::uint32_t kVersion = 1;
+/// Version 2 added the ThreadSample record and block encoding 2 (columns.h); a version-1 log is
+/// a version-2 log without them, so readers accept both.
+inline constexpr std::uint32_t kVersion = 2;
+inline constexpr std::uint32_t kOldestReadableVersion = 1;
 inline constexpr std::size_t kFileHeaderSize = 16;
 inline constexpr std::size_t kBlockHeaderSize = 13;
 /// Upper bound on a block's raw size; readers reject larger claims as corrupt.
 inline constexpr std::uint32_t kMaxBlockRawSize = 64U << 20;
 
-enum class BlockEncoding : std::uint8_t { Raw = 0, Zstd = 1 };
+/// ZstdColumns: a zstd frame of the payload split into columns (columns.h).
+enum class BlockEncoding : std::uint8_t { Raw = 0, Zstd = 1, ZstdColumns = 2 };
 
 /// Which interface the program called. Kept so reports can show it and mismatches can be found.
 enum class AllocFn : std::uint8_t {

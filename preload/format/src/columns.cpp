@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: MIT
+/// @brief Column split/join of block payloads (see columns.h).
+#include "memprof/format/columns.h"
+
+#include <cstring>
+#include <initializer_list>
+
+#include "memprof/format/records.h"
+
+namespace memprof::format {
+
+namespace {
+
+constexpr std::size_t kMaxVarint = 10;
+constexpr std::size_t kNotFound = ~std::size_t{0};
+
+/// A field of a record: which column it goes to; strings are a varint length + bytes.
+struct Field {
+  Column column;
+  bool string;
+};
+
+struct Schema {
+  bool known = false;
+  std::uint8_t count = 0;
+  Field fields[5] = {};
+};
+
+constexpr Field V(Column c) { return Field{c, false}; }
+
+constexpr Schema make(std::initializer_list<Field> fields) {
+  Schema s;
+  s.known = true;
+  for (const Field f : fields) s.fields[s.count++] = f;
+  return s;
+}
+
+/// The fields after the type byte, for the record types a thread stream holds; unknown for
+/// anything else (its chunk is then kept whole).
+constexpr Schema schemaFor(unsigned type) {
+  if (type >= kAllocBase) {
+    const unsigned fn = (type - kAllocBase) % 32U;
+    if (fn >= static_cast<unsigned>(AllocFn::Count)) return Schema{};
+    switch ((type - kAllocBase) / 32U) {
+      case 0:
+        return make({V(kColSeq), V(kColTime), V(kColSize), V(kColAddr), V(kColStack)});
+      case 1:
+        return make({V(kColSeq), V(kColTime), V(kColAddr)});
+      case 2:
+        return make({V(kColSeq), V(kColTime), V(kColDist)});
+      case 3:
+        return make({V(kColSeq), V(kColTime), V(kColSize), V(kColDist), V(kColStack)});
+      default:
+        return Schema{};
+    }
+  }
+  switch (static_cast<RecordType>(type)) {
+    case RecordType::ThreadStart:
+      return make({V(kColOther)});
+    case RecordType::SeqGap:
+      return make({V(kColSeq)});
+    case RecordType::StackNode:
+      return make({V(kColOther), V(kColOther), V(kColOther), V(kColOther)});
+    case RecordType::Sample:
+      return make({V(kColOther), V(kColOther), V(kColOther)});
+    case RecordType::ThreadName:
+      return make({Field{kColOther, true}});
+    case RecordType::ThreadSample:
+      return make({V(kColOther), V(kColOther), V(kColOther), V(kColOther)});
+    default:
+      return Schema{};
+  }
+}
+
+struct SchemaTable {
+  Schema byType[256];
+};
+
+constexpr SchemaTable makeTable() {
+  SchemaTable t{};
+  for (unsigned type = 0; type < 256; ++type) t.byType[type] = schemaFor(type);
+  return t;
+}
+
+constexpr SchemaTable kSchemas = makeTable();
+
+inline const Schema& schemaOf(std::uint8_t type) { return kSchemas.byType[type]; }
+
+/// Length of the varint at p (at most end - p bytes), or kNotFound.
+std::size_t varintLength(const std::uint8_t* p, const std::uint8_t* end) {
+  for (std::size_t i = 0; i < kMaxVarint && p + i < end; ++i) {
+    if (p[i] < 0x80) return i + 1;
+  }
+  return kNotFound;
+}
+
+std::uint64_t varintValue(const std::uint8_t* p, std::size_t length) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < length; ++i) v |= static_cast<std::uint64_t>(p[i] & 0x7F) << (7 * i);
+  return v;
+}
+
+/// Length of the field at p: a varint, or a string (varint length + bytes); kNotFound if it
+/// runs past end.
+std::size_t fieldLength(const Field& f, const std::uint8_t* p, const std::uint8_t* end) {
+  const std::size_t n = varintLength(p, end);
+  if (n == kNotFound || !f.string) return n;
+  const std::uint64_t bytes = varintValue(p, n);
+  if (bytes > static_cast<std::uint64_t>(end - p) - n) return kNotFound;
+  return n + static_cast<std::size_t>(bytes);
+}
+
+/// Copies the varint (or string, when @p string) at r to d; false if it runs past end.
+inline bool copyField(const std::uint8_t*& r, const std::uint8_t* end, std::uint8_t*& d,
+                      bool string) {
+  std::uint64_t value = 0;
+  unsigned shift = 0;
+  for (;;) {
+    if (r == end || shift >= 7 * kMaxVarint) return false;
+    const std::uint8_t b = *r++;
+    *d++ = b;
+    value |= static_cast<std::uint64_t>(b & 0x7F) << shift;
+    shift += 7;
+    if (b < 0x80) break;
+  }
+  if (string) {
+    if (value > static_cast<std::uint64_t>(end - r)) return false;
+    std::memcpy(d, r, static_cast<std::size_t>(value));
+    d += value;
+    r += value;
+  }
+  return true;
+}
+
+std::size_t putVarint(std::uint8_t* out, std::uint64_t v) {
+  std::size_t n = 0;
+  while (v >= 0x80) {
+    out[n++] = static_cast<std::uint8_t>(v | 0x80);
+    v >>= 7;
+  }
+  out[n++] = static_cast<std::uint8_t>(v);
+  return n;
+}
+
+/// Reading side of one column.
+struct ColumnReader {
+  const std::uint8_t* p = nullptr;
+  const std::uint8_t* end = nullptr;
+};
+
+}  // namespace
+
+std::size_t columnsBound(std::size_t payloadSize) noexcept {
+  // Each chunk gains one mode byte, and a chunk is at least two bytes; plus the header.
+  return payloadSize + payloadSize / 2 + 1 + kColumnCount * kMaxVarint + 16;
+}
+
+std::size_t columnsScratchBound(std::size_t payloadSize) noexcept {
+  // One region per column, each large enough for the whole payload (one pass, no sizing).
+  return kColumnCount * (payloadSize + payloadSize / 2 + 16);
+}
+
+std::size_t splitColumns(const std::uint8_t* payload, std::size_t size, std::uint8_t* scratch,
+                         std::size_t scratchCapacity, std::uint8_t* out,
+                         std::size_t capacity) noexcept {
+  if (size == 0 || scratchCapacity < columnsScratchBound(size)) return 0;
+  const std::size_t region = size + size / 2 + 16;
+  std::uint8_t* begin[kColumnCount];
+  std::uint8_t* cur[kColumnCount];
+  for (std::size_t c = 0; c < kColumnCount; ++c) begin[c] = cur[c] = scratch + c * region;
+
+  const std::uint8_t* p = payload;
+  const std::uint8_t* end = payload + size;
+  while (p < end) {
+    const std::size_t idLen = varintLength(p, end);
+    if (idLen == kNotFound) return 0;
+    const std::uint64_t stream = varintValue(p, idLen);
+    const std::size_t lenLen = varintLength(p + idLen, end);
+    if (lenLen == kNotFound) return 0;
+    const std::uint64_t length = varintValue(p + idLen, lenLen);
+    const std::uint8_t* body = p + idLen + lenLen;
+    if (length > static_cast<std::uint64_t>(end - body)) return 0;
+    const std::uint8_t* bodyEnd = body + length;
+    std::uint8_t* chunkMeta = cur[kColChunks];
+    std::memcpy(chunkMeta, p, idLen);
+    chunkMeta += idLen;
+    std::uint8_t* modeByte = chunkMeta++;
+    std::memcpy(chunkMeta, p + idLen, lenLen);
+    cur[kColChunks] = chunkMeta + lenLen;
+
+    bool split = stream != 0;
+    if (split) {
+      std::uint8_t* saved[kColumnCount];
+      std::memcpy(saved, cur, sizeof cur);
+      for (const std::uint8_t* r = body; r < bodyEnd && split;) {
+        const std::uint8_t type = *r++;
+        const Schema& schema = schemaOf(type);
+        if (!schema.known) {
+          split = false;
+          break;
+        }
+        *cur[kColTypes]++ = type;
+        for (std::uint8_t i = 0; i < schema.count; ++i) {
+          const Field f = schema.fields[i];
+          if (!copyField(r, bodyEnd, cur[f.column], f.string)) {
+            split = false;
+            break;
+          }
+        }
+      }
+      if (!split) std::memcpy(cur, saved, sizeof cur);  // undo: keep the chunk whole
+    }
+    *modeByte = split ? 0 : 1;
+    if (!split) {
+      std::memcpy(cur[kColOther], body, static_cast<std::size_t>(length));
+      cur[kColOther] += length;
+    }
+    p = bodyEnd;
+  }
+
+  std::size_t total = putVarint(out, kColumnCount);  // capacity >= columnsBound >= header
+  for (std::size_t c = 0; c < kColumnCount; ++c) {
+    total += putVarint(out + total, static_cast<std::uint64_t>(cur[c] - begin[c]));
+  }
+  for (std::size_t c = 0; c < kColumnCount; ++c) {
+    const auto n = static_cast<std::size_t>(cur[c] - begin[c]);
+    if (n > capacity - total) return 0;
+    std::memcpy(out + total, begin[c], n);
+    total += n;
+  }
+  return total;
+}
+
+std::size_t joinColumns(const std::uint8_t* columns, std::size_t size, std::uint8_t* out,
+                        std::size_t capacity) noexcept {
+  constexpr std::size_t kCorrupt = ~std::size_t{0};
+  const std::uint8_t* p = columns;
+  const std::uint8_t* end = columns + size;
+  std::size_t n = varintLength(p, end);
+  if (n == kNotFound || varintValue(p, n) != kColumnCount) return kCorrupt;
+  p += n;
+  ColumnReader col[kColumnCount];
+  std::uint64_t sizes[kColumnCount] = {};
+  for (std::size_t c = 0; c < kColumnCount; ++c) {
+    n = varintLength(p, end);
+    if (n == kNotFound) return kCorrupt;
+    sizes[c] = varintValue(p, n);
+    p += n;
+  }
+  for (std::size_t c = 0; c < kColumnCount; ++c) {
+    if (sizes[c] > static_cast<std::uint64_t>(end - p)) return kCorrupt;
+    col[c] = ColumnReader{p, p + sizes[c]};
+    p += sizes[c];
+  }
+  if (p != end) return kCorrupt;
+
+  std::size_t used = 0;
+  auto copy = [&](Column c, std::size_t bytes) {
+    if (bytes > capacity - used || bytes > static_cast<std::size_t>(col[c].end - col[c].p)) {
+      return false;
+    }
+    std::memcpy(out + used, col[c].p, bytes);
+    col[c].p += bytes;
+    used += bytes;
+    return true;
+  };
+  ColumnReader& chunks = col[kColChunks];
+  while (chunks.p < chunks.end) {
+    const std::size_t idLen = varintLength(chunks.p, chunks.end);
+    if (idLen == kNotFound || !copy(kColChunks, idLen) || chunks.p == chunks.end) return kCorrupt;
+    const std::uint8_t mode = *chunks.p++;
+    const std::size_t lenLen = varintLength(chunks.p, chunks.end);
+    if (mode > 1 || lenLen == kNotFound) return kCorrupt;
+    const std::uint64_t length = varintValue(chunks.p, lenLen);
+    if (!copy(kColChunks, lenLen) || length > capacity - used) return kCorrupt;
+    const std::size_t chunkEnd = used + static_cast<std::size_t>(length);
+    if (mode == 1) {
+      if (!copy(kColOther, static_cast<std::size_t>(length))) return kCorrupt;
+      continue;
+    }
+    while (used < chunkEnd) {
+      if (col[kColTypes].p == col[kColTypes].end) return kCorrupt;
+      const Schema& s = schemaOf(*col[kColTypes].p);
+      if (!s.known || !copy(kColTypes, 1)) return kCorrupt;
+      for (std::uint8_t i = 0; i < s.count; ++i) {
+        const Field& f = s.fields[i];
+        const std::size_t fieldBytes = fieldLength(f, col[f.column].p, col[f.column].end);
+        if (fieldBytes == kNotFound || !copy(f.column, fieldBytes)) return kCorrupt;
+      }
+    }
+    if (used != chunkEnd) return kCorrupt;  // the last record ran past the chunk
+  }
+  for (const ColumnReader& c : col) {
+    if (c.p != c.end) return kCorrupt;
+  }
+  return used;
+}
+
+}  // namespace memprof::format
