@@ -86,6 +86,13 @@ void loadConfig() noexcept {
       sampler != nullptr && std::strcmp(sampler, "signal") == 0) {
     g_config.ringSampler = false;
   }
+  if (const char* res = getenv("MEMPROF_TIME_RESOLUTION_US"); res != nullptr && res[0] != '\0') {
+    long v = std::strtol(res, nullptr, 10);
+    v = v < 1 ? 1 : (v > 1024 ? 1024 : v);
+    std::uint64_t pow2 = 1;
+    while (pow2 * 2 <= static_cast<std::uint64_t>(v)) pow2 *= 2;  // round down to a power of two
+    g_config.timeResolutionMask = ~(pow2 - 1);
+  }
   if (const char* columns = getenv("MEMPROF_LOG_COLUMNS"); columns != nullptr) {
     g_config.logColumns = columns[0] != '0';
   }

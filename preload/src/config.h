@@ -12,6 +12,8 @@
 ///                    unwound by the writer thread; "signal": a signal per sample, unwound in
 ///                    the handler (the fallback where the ring is refused; also for comparison).
 ///                    MEMPROF_STACK_COPY: bytes of stack copied per ring sample (default 8192).
+/// MEMPROF_TIME_RESOLUTION_US  resolution of heap event times, a power of two 1..1024
+///                    (default 64): finer times cost log bytes and tell nothing more.
 /// MEMPROF_LOG_COLUMNS 0 = compress blocks as written (encoding 1) instead of split into
 ///                    columns (encoding 2, about a third smaller); for comparisons.
 /// Thread-safety: written before recording starts, read-only afterwards.
@@ -33,6 +35,9 @@ struct Config {
   bool ringSampler = true;              ///< MEMPROF_SAMPLER=signal turns the perf ring off
   std::uint32_t stackCopyBytes = 8192;  ///< MEMPROF_STACK_COPY (1024..65528, multiple of 8)
   bool logColumns = true;               ///< MEMPROF_LOG_COLUMNS=0: blocks of encoding 1
+  /// ~(resolution - 1): heap event times are rounded down to MEMPROF_TIME_RESOLUTION_US, a power
+  /// of two from 1 to 1024 (default 64).
+  std::uint64_t timeResolutionMask = ~std::uint64_t{63};
 };
 
 extern Config g_config;
