@@ -65,6 +65,9 @@ const Command kCommands[] = {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Reports can be hundreds of MB of JSON: let iostreams buffer instead of forwarding every
+  // insertion to stdio (a quarter of `report --format json` time on a cc1plus log).
+  std::ios_base::sync_with_stdio(false);
   if (argc < 2) {
     usage(std::cerr);
     return kUsageError;
