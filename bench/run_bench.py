@@ -498,6 +498,7 @@ class Sample:
         self.events_from_text = False
         self.an_wall_text = None
         self.an_rss_text = None
+        self.text_report_wall = None  # `memprof report LOG` (text), like heaptrack_print's text
 
     @property
     def good(self):
@@ -586,6 +587,16 @@ def run_memprof(wl, memprof, workroot, timeout, memcap_kb, ref_digest, an_timeou
             an_ok = False
             s.an_problems.append("report JSON of %s unusable: %s" % (os.path.basename(p), e))
     s.an_ok = an_ok
+    # The text report as well: the like-for-like comparison with heaptrack_print's text output
+    # (the JSON report also serialises every line and every leak stack).
+    tw = 0.0
+    for p in logs:
+        rt = run([memprof, "report", p], cwd=d, timeout=an_timeout, memcap_kb=memcap_kb)
+        if not rt.ok_exit():
+            tw = None
+            break
+        tw += rt.wall
+    s.text_report_wall = tw if logs else None
     if an_ok:
         s.allocs, s.frees, s.events = allocs, frees, allocs + frees
         s.an_wall, s.an_rss_kb = an_wall, an_rss
@@ -755,6 +766,8 @@ def summarize(wl, plain, mp, ht, load):
             "frees": med([s.frees for s in samples if s.frees is not None]),
             "an_wall": med([s.an_wall for s in samples if s.an_ok]),
             "an_rss_kb": med([s.an_rss_kb for s in samples if s.an_ok]),
+            "text_wall": med([s.text_report_wall for s in samples
+                              if getattr(s, "text_report_wall", None)]),
             "cmd": samples[0].cmd if samples else "",
         }
         t["text_events"] = any(s.events_from_text for s in samples)
@@ -764,6 +777,7 @@ def summarize(wl, plain, mp, ht, load):
             t["an_text"] = True
         t["bpe"] = (t["log_bytes"] / t["events"]) if t["log_bytes"] and t["events"] else None
         t["evps"] = (t["events"] / t["an_wall"]) if t["events"] and t["an_wall"] else None
+        t["text_evps"] = (t["events"] / t["text_wall"]) if t["events"] and t["text_wall"] else None
         row["tools"][tool] = t
     row["base_rss_kb"] = med([s.run.maxrss_kb for s in plain if s.run.ok_exit()])
     return row
@@ -868,6 +882,21 @@ def render(rows, workloads, header, tools):
                                                     mark, t["an_status"])
         L.append(line)
     L.append("")
+
+    if "memprof" in tools:
+        L.append("### Text reports: `memprof report LOG` vs `heaptrack_print` (both print text summaries)")
+        L.append("")
+        L.append("| workload | memprof text s | events/s | heaptrack_print s | events/s | ratio of events/s |")
+        L.append("|---|---:|---:|---:|---:|---:|")
+        for r in rows:
+            m = r["tools"].get("memprof") or {}
+            h = r["tools"].get("heaptrack") or {}
+            ratio = (m["text_evps"] / h["evps"]) if m.get("text_evps") and h.get("evps") else None
+            L.append("| %s | %s | %s | %s | %s | %s |" % (
+                r["name"], fmt_s(m.get("text_wall")), fmt_count(m.get("text_evps")),
+                fmt_s(h.get("an_wall")), fmt_count(h.get("evps")),
+                "n/a" if ratio is None else "%.2fx" % ratio))
+        L.append("")
 
     L.append("## Did the profiled program complete unharmed? (exit status 0 and output identical to the unprofiled run)")
     L.append("")
