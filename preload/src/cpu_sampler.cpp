@@ -23,6 +23,7 @@
 #include "log_sink.h"
 #include "memprof/format/encoder.h"
 #include "module_map.h"
+#include "perf_sample_ring.h"
 #include "real_functions.h"
 #include "recorder.h"
 #include "ring_sampler.h"
@@ -168,14 +169,7 @@ int chooseSignal() {
 
 int openPerfCounter(unsigned hz, pid_t tid) {
   perf_event_attr attr;
-  std::memset(&attr, 0, sizeof attr);
-  attr.size = sizeof attr;
-  attr.type = PERF_TYPE_SOFTWARE;
-  attr.config = PERF_COUNT_SW_TASK_CLOCK;  // this thread's CPU time, hrtimer driven
-  attr.sample_period = 1000000000ULL / hz;
-  attr.disabled = 1;
-  attr.exclude_hv = 1;
-  attr.exclude_kernel = s_excludeKernel ? 1 : 0;
+  taskClockAttr(&attr, hz, s_excludeKernel);
   int fd = static_cast<int>(syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC));
   if (fd < 0 && (errno == EACCES || errno == EPERM) && !s_excludeKernel) {
     s_excludeKernel = true;  // perf_event_paranoid 2: user-space time only

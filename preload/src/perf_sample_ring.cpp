@@ -20,19 +20,12 @@ std::size_t pageSize() { return static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
 
 int openCounter(unsigned hz, std::uint32_t stackBytes, bool excludeKernel) {
   perf_event_attr attr;
-  std::memset(&attr, 0, sizeof attr);
-  attr.size = sizeof attr;
-  attr.type = PERF_TYPE_SOFTWARE;
-  attr.config = PERF_COUNT_SW_TASK_CLOCK;  // this thread's CPU time, hrtimer driven
-  attr.sample_period = 1000000000ULL / hz;
+  taskClockAttr(&attr, hz, excludeKernel);
   attr.sample_type = PERF_SAMPLE_TIME | PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
   attr.sample_regs_user = kSampleRegsMask;
   attr.sample_stack_user = stackBytes;
   attr.use_clockid = 1;
   attr.clockid = CLOCK_MONOTONIC;
-  attr.disabled = 1;
-  attr.exclude_hv = 1;
-  attr.exclude_kernel = excludeKernel ? 1 : 0;
   attr.exclude_callchain_kernel = 1;
   // Nobody polls the fd: the writer reads on its own tick, so never ask for wake-ups.
   attr.watermark = 1;
@@ -41,6 +34,17 @@ int openCounter(unsigned hz, std::uint32_t stackBytes, bool excludeKernel) {
 }
 
 }  // namespace
+
+void taskClockAttr(perf_event_attr* attr, unsigned hz, bool excludeKernel) noexcept {
+  std::memset(attr, 0, sizeof *attr);
+  attr->size = sizeof *attr;
+  attr->type = PERF_TYPE_SOFTWARE;
+  attr->config = PERF_COUNT_SW_TASK_CLOCK;  // this thread's CPU time, hrtimer driven
+  attr->sample_period = 1000000000ULL / hz;
+  attr->disabled = 1;
+  attr->exclude_hv = 1;
+  attr->exclude_kernel = excludeKernel ? 1 : 0;
+}
 
 std::size_t perfRingDataBytes(unsigned hz, std::uint32_t stackBytes,
                               unsigned milliseconds) noexcept {

@@ -10,6 +10,7 @@
 /// (the caller serialises). Signal-safety: none needed (no signal is involved).
 #pragma once
 
+#include <linux/perf_event.h>
 #include <sys/types.h>
 
 #include <cstddef>
@@ -56,6 +57,10 @@ struct PerfRing {
   std::size_t mappedBytes = 0;
   std::uint64_t lost = 0;  ///< samples the kernel dropped because the ring was full
 };
+
+/// A disabled task-clock counter of the calling thread overflowing @p hz times per second of
+/// its CPU time, with no sample fields (the signal backend adds its own, the ring backend its).
+void taskClockAttr(perf_event_attr* attr, unsigned hz, bool excludeKernel) noexcept;
 
 /// Data bytes for @p milliseconds of samples at @p hz: a power of two (as perf requires),
 /// 64 KiB to 2 MiB.
