@@ -50,7 +50,7 @@ std::size_t perfRingDataBytes(unsigned hz, std::uint32_t stackBytes,
                               unsigned milliseconds) noexcept {
   const std::size_t record = stackBytes + 256;
   const std::size_t want = static_cast<std::size_t>(hz) * record * milliseconds / 1000;
-  std::size_t bytes = 64 * 1024;
+  std::size_t bytes = std::size_t{64} * 1024;
   while (bytes < want && bytes < (2U << 20)) bytes <<= 1;
   return bytes;
 }

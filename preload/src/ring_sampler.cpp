@@ -20,7 +20,8 @@ namespace memprof::preload {
 
 namespace {
 
-constexpr std::size_t kScratchBytes = 72 * 1024;  // one record: 65528 stack bytes at most + regs
+constexpr std::size_t kScratchBytes =
+    std::size_t{72} * 1024;  // one record: 65528 stack bytes at most + regs
 
 constinit std::atomic<bool> s_unwindLock{false};
 constinit std::atomic<std::uint32_t> s_threads{0};
