@@ -9,7 +9,7 @@ namespace memprof::aggregate {
 void HeapReplay::onProcess(const reader::ProcessInfo& p) { m_process = p; }
 
 void HeapReplay::onStackNode(const reader::StackNode& n) {
-  if (n.id >= m_nodes.size()) m_nodes.resize(std::max<std::size_t>(n.id + 1, m_nodes.size() * 2));
+  if (n.id >= m_nodes.size()) m_nodes.resize(std::size_t{n.id} + 1);
   m_nodes[n.id] = n;
 }
 
@@ -17,7 +17,7 @@ void HeapReplay::onModules(const reader::ModuleSnapshot& s) { m_modules[s.genera
 
 StackFigures& HeapReplay::figures(std::uint32_t stack) {
   if (stack >= m_stacks.size()) {
-    m_stacks.resize(std::max<std::size_t>(stack + 1, m_stacks.size() * 2));
+    m_stacks.resize(std::size_t{stack} + 1);
   }
   return m_stacks[stack];
 }

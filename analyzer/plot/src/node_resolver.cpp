@@ -4,7 +4,7 @@
 
 namespace memprof::plot {
 
-NodeResolver::NodeResolver(const std::vector<reader::StackNode>& nodes,
+NodeResolver::NodeResolver(const aggregate::ChunkedVector<reader::StackNode>& nodes,
                            const std::map<std::uint32_t, reader::ModuleSnapshot>& modules,
                            symbolize::Symbolizer& symbolizer)
     : m_nodes(nodes), m_symbolizer(symbolizer), m_modules(modules) {}

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "memprof/aggregate/chunked_vector.h"
 #include "memprof/aggregate/pointer_map.h"
 #include "memprof/aggregate/timeline_builder.h"
 #include "memprof/reader/events.h"
@@ -47,9 +48,11 @@ class HeapReplay : public reader::EventSink {
 
   // Results.
   const reader::ProcessInfo& process() const { return m_process; }
-  const std::vector<reader::StackNode>& nodes() const { return m_nodes; }  ///< by id
+  using NodeTable = ChunkedVector<reader::StackNode>;
+  using StackTable = ChunkedVector<StackFigures>;
+  const NodeTable& nodes() const { return m_nodes; }  ///< by id
   const std::map<std::uint32_t, reader::ModuleSnapshot>& modules() const { return m_modules; }
-  const std::vector<StackFigures>& stacks() const { return m_stacks; }  ///< by leaf node id
+  const StackTable& stacks() const { return m_stacks; }  ///< by leaf node id
   /// Unfreed blocks at the end, per leaf stack and leak kind.
   struct LeakGroup {
     std::uint64_t bytes = 0;
@@ -85,9 +88,9 @@ class HeapReplay : public reader::EventSink {
   }
 
   reader::ProcessInfo m_process;
-  std::vector<reader::StackNode> m_nodes;
+  NodeTable m_nodes;
   std::map<std::uint32_t, reader::ModuleSnapshot> m_modules;
-  std::vector<StackFigures> m_stacks;
+  StackTable m_stacks;
   PointerMap m_live;
   TimelineBuilder m_timeline;
   std::unordered_map<std::uint64_t, int> m_verdicts;

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "memprof/aggregate/chunked_vector.h"
 #include "memprof/aggregate/module_index.h"
 #include "memprof/reader/events.h"
 #include "memprof/symbolize/symbolizer.h"
@@ -17,7 +18,7 @@ class NodeResolver {
  public:
   /// @p nodes by id and @p modules by generation, as a finished HeapReplay holds them; both must
   /// outlive the resolver.
-  NodeResolver(const std::vector<reader::StackNode>& nodes,
+  NodeResolver(const aggregate::ChunkedVector<reader::StackNode>& nodes,
                const std::map<std::uint32_t, reader::ModuleSnapshot>& modules,
                symbolize::Symbolizer& symbolizer);
 
@@ -31,7 +32,7 @@ class NodeResolver {
   }
 
  private:
-  const std::vector<reader::StackNode>& m_nodes;
+  const aggregate::ChunkedVector<reader::StackNode>& m_nodes;
   symbolize::Symbolizer& m_symbolizer;
   aggregate::ModuleIndex m_modules;  ///< the report's module-generation rule, shared
   /// Cached per distinct (address, generation, exactness): millions of trie nodes share a few
@@ -45,7 +46,7 @@ class NodeResolver {
   struct KeyHash {
     std::size_t operator()(const Key& k) const noexcept {
       return std::hash<std::uint64_t>{}(k.ip * 0x9E3779B97F4A7C15ULL ^ k.generation ^
-                                         (k.exact ? 0x5bd1e995ULL : 0));
+                                        (k.exact ? 0x5bd1e995ULL : 0));
     }
   };
   std::unordered_map<Key, std::vector<symbolize::SourceFrame>, KeyHash> m_cache;
