@@ -23,6 +23,28 @@ StackFigures& HeapReplay::figures(std::uint32_t stack) {
 }
 
 void HeapReplay::onHeapEvent(const reader::HeapEvent& e) {
+  m_live.prefetch(e.ptr);
+  if (e.kind == reader::HeapEventKind::Alloc && e.stack < m_stacks.size()) {
+    __builtin_prefetch(&m_stacks[e.stack]);
+  }
+  if (m_pendingCount == kPipeline) {
+    apply(m_pending[m_pendingHead]);
+    m_pending[m_pendingHead] = e;
+    m_pendingHead = (m_pendingHead + 1) % kPipeline;
+    return;
+  }
+  m_pending[(m_pendingHead + m_pendingCount) % kPipeline] = e;
+  ++m_pendingCount;
+}
+
+void HeapReplay::drainPending() {
+  for (; m_pendingCount > 0; --m_pendingCount) {
+    apply(m_pending[m_pendingHead]);
+    m_pendingHead = (m_pendingHead + 1) % kPipeline;
+  }
+}
+
+void HeapReplay::apply(const reader::HeapEvent& e) {
   // Per-thread clocks interleave by a few microseconds; keep the merged timeline monotonic.
   const std::uint64_t t = std::max(e.timeUs, m_lastTimeUs);
   m_lastTimeUs = t;
@@ -104,6 +126,7 @@ void HeapReplay::onLeakVerdicts(const std::vector<reader::LeakVerdict>& v) {
 }
 
 void HeapReplay::finish() {
+  drainPending();
   for (StackFigures& f : m_stacks) touch(f);
   m_live.forEach([this](std::uint64_t ptr, const LiveBlock& b) {
     int kind = -1;  // not scanned

@@ -181,6 +181,7 @@ ReadSummary readLog(const std::string& path, EventSink& sink) {
     offset = payloadAt + stored;
   }
   merger.finish();
+  sink.onEndOfLog();
   if (!decoder.sawProcess()) {
     if (summary.blocks == 0 && summary.truncated) throw LogError("log cut short before any data");
     if (summary.blocks == 0) throw LogError("log holds no data (cut short right after its header)");

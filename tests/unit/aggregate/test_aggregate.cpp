@@ -316,6 +316,24 @@ BOOST_AUTO_TEST_CASE(onHeapEvent_allocsAndFrees_countTotals) {
   BOOST_TEST(r.endTimeUs() == 4U);
 }
 
+BOOST_AUTO_TEST_CASE(onHeapEvent_pipelinedEvents_allApplied_atEndOfLog) {
+  // Events are applied a few steps after they arrive (prefetching); the end of the log, or
+  // finish(), applies the rest, in order: 1000 blocks alive at once, then all freed but one.
+  HeapReplay r;
+  Events ev(r);
+  for (std::uint64_t i = 0; i < 1000; ++i) ev.alloc(i, 0x10000 + 16 * i, 10, 1);
+  for (std::uint64_t i = 1; i < 1000; ++i) ev.free(1000 + i, 0x10000 + 16 * i);
+  r.onEndOfLog();  // what readLog calls: `memprof list` reads peaks without finish()
+  BOOST_TEST(r.allocations() == 1000U);
+  BOOST_TEST(r.frees() == 999U);
+  BOOST_TEST(r.peakHeap() == 10000U);
+  BOOST_TEST(r.peakTimeUs() == 999U);
+  BOOST_TEST(r.leakedBytes() == 10U);
+  r.finish();  // idempotent with respect to the events
+  BOOST_TEST(r.leakedCount() == 1U);
+  BOOST_TEST(r.frees() == 999U);
+}
+
 BOOST_AUTO_TEST_CASE(onHeapEvent_freeOfUnknownPointer_isNotCounted) {
   HeapReplay r;
   Events ev(r);

@@ -42,6 +42,7 @@ class HeapReplay : public reader::EventSink {
   void onSamplerInfo(const reader::SamplerInfo& info) override;
   void onExit(const reader::ExitInfo& e) override;
   void onLeakVerdicts(const std::vector<reader::LeakVerdict>& v) override;
+  void onEndOfLog() override { drainPending(); }
 
   /// Settles peak figures; call once after the whole log was read.
   void finish();
@@ -79,6 +80,16 @@ class HeapReplay : public reader::EventSink {
   const TimelineBuilder& timeline() const { return m_timeline; }
 
  private:
+  /// Heap events wait here a few steps after their memory was prefetched: with millions of
+  /// live blocks every event is a cache miss in the live-block table, and replaying events
+  /// as they arrive would wait for each in turn.
+  static constexpr std::size_t kPipeline = 16;
+  void apply(const reader::HeapEvent& e);
+  void drainPending();
+  reader::HeapEvent m_pending[kPipeline];
+  std::size_t m_pendingHead = 0;
+  std::size_t m_pendingCount = 0;
+
   StackFigures& figures(std::uint32_t stack);
   void touch(StackFigures& f) {
     if (f.peakStamp != m_peakGeneration) {

@@ -42,6 +42,9 @@ class TeeSink : public reader::EventSink {
   void onExit(const reader::ExitInfo& e) override {
     each([&](auto* s) { s->onExit(e); });
   }
+  void onEndOfLog() override {
+    each([](auto* s) { s->onEndOfLog(); });
+  }
   void onLeakVerdicts(const std::vector<reader::LeakVerdict>& v) override {
     each([&](auto* s) { s->onLeakVerdicts(v); });
   }

@@ -103,6 +103,8 @@ class EventSink {
   virtual void onSamplerInfo(const SamplerInfo&) {}
   virtual void onExit(const ExitInfo&) {}
   virtual void onLeakVerdicts(const std::vector<LeakVerdict>&) {}
+  /// After the last record readLog delivers (also for a log cut short; not after an error).
+  virtual void onEndOfLog() {}
 };
 
 }  // namespace memprof::reader
