@@ -32,6 +32,14 @@ inline std::uint64_t monotonicNs() noexcept {
          static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
+/// CPU time of the calling thread, in nanoseconds.
+inline std::uint64_t threadCpuNs() noexcept {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ULL +
+         static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
 inline std::uint64_t nowUs() noexcept {
   if (__builtin_expect(g_tsc.enabled, 1)) {
     const std::uint64_t ticks = __rdtsc() - g_tsc.tsc0;

@@ -99,13 +99,6 @@ std::size_t captureFromContext(void* ucontext, std::uintptr_t* ips, std::size_t 
 constinit __thread unsigned t_signalsSeen MEMPROF_TLS = 0;
 constinit __thread bool t_samplingAccounted MEMPROF_TLS = false;
 
-std::uint64_t threadCpuNs() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ULL +
-         static_cast<std::uint64_t>(ts.tv_nsec);
-}
-
 /// Adds the calling thread's signals and whole CPU-time periods to the rate measurement. Runs on
 /// the thread itself (at its exit, or as the process ends), so its counter fd is still its own.
 void accountCallingThread(ThreadState* s) {

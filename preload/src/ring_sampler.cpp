@@ -87,13 +87,6 @@ void onRingSample(void* context, const RingSample& sample) {
   s_samples.fetch_add(1, std::memory_order_relaxed);
 }
 
-std::uint64_t threadCpuNs() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ULL +
-         static_cast<std::uint64_t>(ts.tv_nsec);
-}
-
 void collectRingsLocked();
 
 /// Under the unwind lock; measures its own CPU cost (reported in the sampler note).
