@@ -104,7 +104,7 @@ void collectRingsLocked() {
     if (s_scratch == nullptr || !initStackCopyUnwinder()) return;
   }
   for (ThreadState* s = registryHead(); s != nullptr; s = s->next.load()) {
-    if (s->perfRing.base == nullptr) continue;
+    if (__atomic_load_n(&s->perfRing.base, __ATOMIC_ACQUIRE) == nullptr) continue;
     if (s_stream == nullptr) s_stream = createDetachedState();
     CollectContext context{s};
     readPerfRing(&s->perfRing, s_scratch, kScratchBytes, onRingSample, &context);
@@ -139,7 +139,12 @@ bool startRingSampling(ThreadState* s) noexcept {
   s->perfRingSamples = 0;
   s->perfRingCpuNs = 0;
   s->perfRingStopped.store(false, std::memory_order_relaxed);
-  s->perfRing = ring;  // published to the collector through the registry walk
+  // Published to the collector (which walks the registry concurrently): every field first,
+  // the base pointer it tests last.
+  s->perfRing.fd = ring.fd;
+  s->perfRing.mappedBytes = ring.mappedBytes;
+  s->perfRing.lost = 0;
+  __atomic_store_n(&s->perfRing.base, ring.base, __ATOMIC_RELEASE);
   s_threads.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
