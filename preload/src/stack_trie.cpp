@@ -2,8 +2,6 @@
 /// @brief Prefix-hash stack interning with binary search over the depth.
 #include "stack_trie.h"
 
-#include <sys/mman.h>
-
 #include <atomic>
 #include <cstring>
 
@@ -65,11 +63,6 @@ bool StackTrie::grow() noexcept {
   const std::size_t newCapacity = m_capacity * 2;
   auto* fresh = static_cast<Slot*>(internalMap(newCapacity * sizeof(Slot)));
   if (fresh == nullptr) return false;
-  // Every probe lands on a random slot: with 4 KiB pages a large table misses the TLB on
-  // nearly each one. Transparent huge pages, where the system allows them (deep stacks: -15%
-  // recording time).
-  if (newCapacity * sizeof(Slot) >= (2U << 20))
-    madvise(fresh, newCapacity * sizeof(Slot), MADV_HUGEPAGE);
   for (std::size_t i = 0; i < m_capacity; ++i) {
     if (m_slots[i].hash == 0) continue;
     std::size_t j = m_slots[i].hash & (newCapacity - 1);
