@@ -21,6 +21,7 @@
 #include "memprof/format/encoder.h"
 #include "process_info.h"
 #include "recorder.h"
+#include "spin_lock.h"
 #include "thread_state.h"
 
 namespace memprof::preload {
@@ -28,7 +29,7 @@ namespace memprof::preload {
 namespace {
 
 constexpr std::size_t kStagingBytes = 16U << 20;  // > ring size, so one ring always fits
-std::atomic<bool> s_lock{false};
+constinit SpinLock s_lock;
 int s_fd = -1;
 bool s_openFailed = false;
 std::atomic<bool> s_closed{false};
@@ -111,24 +112,13 @@ void appendChunkLocked(std::uint32_t stream, const std::uint8_t* bytes, std::siz
 
 }  // namespace
 
-void drainLock() noexcept {
-  unsigned spins = 0;
-  while (s_lock.exchange(true, std::memory_order_acquire)) {
-    if (++spins > 64) sched_yield();
-  }
-}
+void drainLock() noexcept { s_lock.lock(); }
 
 bool drainTryLockFor(unsigned milliseconds) noexcept {
-  const std::uint64_t deadline = monotonicNs() + std::uint64_t{milliseconds} * 1000000ULL;
-  while (s_lock.exchange(true, std::memory_order_acquire)) {
-    if (monotonicNs() > deadline) return false;
-    const timespec pause{0, 100000};
-    nanosleep(&pause, nullptr);
-  }
-  return true;
+  return s_lock.tryLockFor(std::uint64_t{milliseconds == 0 ? 1U : milliseconds} * 1000);
 }
 
-void drainUnlock() noexcept { s_lock.store(false, std::memory_order_release); }
+void drainUnlock() noexcept { s_lock.unlock(); }
 
 bool logClosed() noexcept { return s_closed.load(std::memory_order_relaxed); }
 
@@ -270,7 +260,7 @@ void finalizeLog(bool reopenable, unsigned lockWaitMs) noexcept {
 }
 
 void resetLogAfterFork() noexcept {
-  s_lock.store(false);
+  s_lock.resetAfterFork();
   if (s_fd >= 0) close(s_fd);
   s_fd = -1;
   s_stagingUsed = 0;

@@ -12,6 +12,7 @@
 #include "memprof/format/encoder.h"
 #include "perf_sample_ring.h"
 #include "recorder.h"
+#include "spin_lock.h"
 #include "stack_capture.h"
 #include "stack_copy_unwinder.h"
 #include "thread_state.h"
@@ -23,7 +24,7 @@ namespace {
 constexpr std::size_t kScratchBytes =
     std::size_t{72} * 1024;  // one record: 65528 stack bytes at most + regs
 
-constinit std::atomic<bool> s_unwindLock{false};
+constinit SpinLock s_unwindLock;
 constinit std::atomic<std::uint32_t> s_threads{0};
 constinit std::atomic<std::uint64_t> s_samples{0};
 constinit std::atomic<std::uint64_t> s_lost{0};
@@ -42,25 +43,17 @@ constinit std::uint64_t s_lastTimeUs = 0;
 /// destructor); both re-enter instead of waiting for themselves.
 constinit __thread int t_unwindDepth MEMPROF_TLS = 0;
 
-/// Takes the lock, giving up after @p maxWaitUs (0: wait as long as it takes).
+/// Takes the lock, giving up after @p maxWaitUs (0: wait as long as it takes). Sleeps while
+/// waiting: a dlclose may hold it through library destructors.
 bool lockUnwind(std::uint64_t maxWaitUs = 0) {
   if (t_unwindDepth++ > 0) return true;
-  std::uint64_t waited = 0;
-  while (s_unwindLock.exchange(true, std::memory_order_acquire)) {
-    if (maxWaitUs != 0 && waited >= maxWaitUs) {
-      --t_unwindDepth;
-      return false;
-    }
-    const timespec pause{0, 50'000};
-    nanosleep(&pause, nullptr);
-    waited += 50;
-  }
-  return true;
+  if (s_unwindLock.tryLockFor(maxWaitUs)) return true;
+  --t_unwindDepth;
+  return false;
 }
 
 void unlockUnwind() {
-  if (t_unwindDepth > 0 && --t_unwindDepth == 0)
-    s_unwindLock.store(false, std::memory_order_release);
+  if (t_unwindDepth > 0 && --t_unwindDepth == 0) s_unwindLock.unlock();
 }
 
 struct CollectContext {
@@ -191,7 +184,7 @@ void resetRingSamplingAfterFork() noexcept {
   for (ThreadState* s = registryHead(); s != nullptr; s = s->next.load()) {
     if (s->perfRing.base != nullptr) closePerfRing(&s->perfRing);  // unmap our view, no reads
   }
-  s_unwindLock.store(false);  // the writer that may have held it does not exist here
+  s_unwindLock.resetAfterFork();  // the writer that may have held it does not exist here
   t_unwindDepth = 0;
   s_stream = nullptr;  // it was set Free with the other threads' states
   s_lastTimeUs = 0;
