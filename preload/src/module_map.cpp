@@ -36,7 +36,7 @@ pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
 unsigned long long s_seenAdds = 0;
 unsigned long long s_seenSubs = 0;
 std::uint64_t s_lastSignature = 0;
-bool s_haveSnapshot = false;
+std::atomic<bool> s_haveSnapshot{false};  // written under s_lock; read lock-free by pollModules
 std::uintptr_t s_selfBegin = 0;
 std::uintptr_t s_selfEnd = 0;
 
@@ -179,7 +179,12 @@ std::uint32_t refreshModules(bool force) noexcept {
 void pollModules() noexcept {
   unsigned long long counters[2] = {0, 0};
   dl_iterate_phdr(readCounters, counters);
-  if (counters[0] != s_seenAdds || counters[1] != s_seenSubs) refreshModules(false);
+  // A forked child starts without a snapshot in its own log: write one even though no module
+  // changed, or none of the child's addresses could be symbolized.
+  if (!s_haveSnapshot.load(std::memory_order_relaxed) || counters[0] != s_seenAdds ||
+      counters[1] != s_seenSubs) {
+    refreshModules(false);
+  }
 }
 
 void resetModuleLockAfterFork() noexcept {

@@ -47,6 +47,7 @@ void* writerMain(void*) {
   t_inHook = 1;  // nothing this thread does is the program's doing
   const int statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
   std::uint64_t lastRss = ~std::uint64_t{0};
+  pollModules();  // at once, not a tick later: a forked child's log starts without a module map
   while (!logClosed()) {
     const timespec tick{0, kTickNs};
     syscall(SYS_futex, reinterpret_cast<int*>(&g_writerWake), FUTEX_WAIT_PRIVATE, 0, &tick, nullptr,

@@ -650,6 +650,7 @@ def case_fork(c):
     c.eq((prep.get("program") or {}).get("pid"), ppid, "parent: program.pid")
     c.expect_line(prep, s, "parent_leak", F(1, 3000, 3000, 1), label="parent: ")
     c.expect_line(prep, s, "parent_freed", F(2, 1000, 0, 0), label="parent: ")
+    c.expect_line(prep, s, "before_fork", F(1, 123, 0, 0), label="parent: ")
     c.expect_nothing(prep, s, "child_leak", label="parent: ")
     c.expect_nothing(prep, s, "child_freed", label="parent: ")
     c.expect_leak(prep.get("leaks") or [], s, "parent_leak", 3000, 1, "definite", "parent report")
@@ -663,6 +664,7 @@ def case_fork(c):
         c.expect_line(crep, s, "child_freed", F(4, 1000, 0, 0), label="child: ")
         c.expect_nothing(crep, s, "parent_leak", label="child: ")
         c.expect_nothing(crep, s, "parent_freed", label="child: ")
+        c.expect_nothing(crep, s, "before_fork", label="child: ")
         c.expect_leak(crep.get("leaks") or [], s, "child_leak", 700, 1, "definite", "child report")
         c.expect_totals(crep, dict(allocations=5, frees=4, bytes_allocated=1700, leaked_bytes=700,
                                    leaked_allocations=1), label="child: ")

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * fork_child.c — parent and child allocate and leak different known amounts.
- * Nothing is live at the fork. Prints "parent=PID child=PID\n" on stdout (via write(2)).
+ * One block is live at the fork (@before_fork, 123 B, freed by the parent after the child
+ * ended; the child never touches it). Prints "parent=PID child=PID\n" on stdout (via write(2)).
  *   parent:  @parent_leak   3000 B leaked (definite);  @parent_freed 2 x 500 B freed; exits 0
  *   child:   @child_leak    700 B leaked (definite);   @child_freed  4 x 250 B freed; exit(5)
  * The child's log must be separate: the child's lines never appear in the parent's log and
@@ -36,6 +37,10 @@ __attribute__((noinline)) static void parent_work(void) {
 }
 
 int main(void) {
+  /* Live at the fork: the child inherits it but its log must not count it (the child's log
+   * starts at the fork), and the child's log must still name its own lines. */
+  void *before = malloc(123); /* @before_fork */
+  mpt_sink(before);
   pid_t child = fork();
   if (child < 0) return 10;
   if (child == 0) {
@@ -53,5 +58,6 @@ int main(void) {
   int status = 0;
   if (waitpid(child, &status, 0) != child) return 11;
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 5) return 12;
+  free(before);
   return 0;
 }
