@@ -15,6 +15,7 @@
 #include <string>
 
 #include "commands.h"
+#include "memprof/leakscan/glibc_heap.h"
 #include "memprof/leakscan/live_set.h"
 #include "memprof/leakscan/process_memory.h"
 #include "memprof/leakscan/root_ranges.h"
@@ -122,9 +123,10 @@ int scan(const ScanArgs& a) {
   in.stackPointers = leakscan::threadStackPointers(a.pid);
   if (a.sp != 0) in.stackPointers.push_back(a.sp);
   in.blocks = &blocks;
+  leakscan::ProcessMemory memory(a.pid);
+  in.allocatorOwned = leakscan::glibcOwnedRanges(blocks, memory);  // the recorder sits on glibc
   const std::vector<leakscan::Range> roots = leakscan::rootRanges(in);
 
-  leakscan::ProcessMemory memory(a.pid);
   leakscan::ScanStats stats;
   leakscan::ScanOptions options;
   options.glibcChunkHeaders = true;  // the recorder sits on glibc's malloc

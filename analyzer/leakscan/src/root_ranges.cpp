@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 namespace memprof::leakscan {
@@ -17,10 +18,17 @@ bool isAnonymous(const Mapping& m) {
   return m.inode == 0 && (m.name.empty() || m.name.rfind("[anon:", 0) == 0 || m.name == "[stack]");
 }
 
-bool holdsBlock(const std::vector<Block>& blocks, std::uint64_t begin, std::uint64_t end) {
-  const auto it = std::lower_bound(blocks.begin(), blocks.end(), begin,
-                                   [](const Block& b, std::uint64_t a) { return b.addr < a; });
-  return it != blocks.end() && it->addr < end;
+/// Whether [begin, end) holds a live block that no range of @p owned (normalised) covers.
+bool holdsUnownedBlock(const std::vector<Block>& blocks, const std::vector<Range>& owned,
+                       std::uint64_t begin, std::uint64_t end) {
+  auto it = std::lower_bound(blocks.begin(), blocks.end(), begin,
+                             [](const Block& b, std::uint64_t a) { return b.addr < a; });
+  for (; it != blocks.end() && it->addr < end; ++it) {
+    const auto r = std::upper_bound(owned.begin(), owned.end(), it->addr,
+                                    [](std::uint64_t a, const Range& x) { return a < x.begin; });
+    if (r == owned.begin() || std::prev(r)->end < it->addr + it->size) return true;
+  }
+  return false;
 }
 
 bool isSelf(const reader::Module& m, std::uint64_t selfBase) {
@@ -146,17 +154,27 @@ std::vector<Range> rootRanges(const RootInputs& in) {
       }
     }
   }
+  const std::vector<Range> owned = normalise(in.allocatorOwned);
+  holes.insert(holes.end(), owned.begin(), owned.end());
+  holes = normalise(std::move(holes));
   for (const Mapping& m : in.maps) {
     if (!m.readable || !m.writable || !m.priv || !isAnonymous(m)) continue;
-    if (m.end - m.begin > kMaxRootMapping || holdsBlock(blocks, m.begin, m.end)) continue;
+    if (holdsUnownedBlock(blocks, owned, m.begin, m.end)) continue;
     Range r{m.begin, m.end};
     for (const std::uint64_t sp : in.stackPointers) {
       if (sp >= m.begin && sp < m.end) r.begin = std::max(r.begin, sp & ~std::uint64_t{7});
     }
-    roots.push_back(r);
+    // The size limit applies to what is left once the recorder's and the allocator's memory
+    // is taken out: the kernel merges neighbouring anonymous mappings, so a small arena of
+    // the program's may share one mapping with hundreds of MiB of the recorder's reservations.
+    const std::vector<Range> pieces = subtract({r}, holes);
+    std::uint64_t bytes = 0;
+    for (const Range& p : pieces) bytes += p.end - p.begin;
+    if (bytes > kMaxRootMapping) continue;
+    roots.insert(roots.end(), pieces.begin(), pieces.end());
   }
   roots = clipToReadable(normalise(std::move(roots)), in.maps);
-  return subtract(normalise(std::move(roots)), normalise(std::move(holes)));
+  return subtract(normalise(std::move(roots)), holes);
 }
 
 }  // namespace memprof::leakscan

@@ -2,11 +2,12 @@
 /// @brief Which memory of the scanned process counts as roots (globals, stacks, TLS).
 ///
 /// Roots = the writable PT_LOAD segments of every loaded module except libmemprof.so, plus
-/// every readable, writable, private anonymous mapping holding no live block (thread stacks,
-/// TLS, memory the program mmap'ed itself) and [stack]. A stack containing a known stack
-/// pointer is scanned from that pointer up only (below it lie dead frames). Mappings larger
-/// than kMaxRootMapping and the recorder's own memory are left out.
-/// Thread-safety: pure functions.
+/// every readable, writable, private anonymous mapping (thread stacks, TLS, memory the program
+/// mmap'ed itself) and [stack], minus what the allocator owns (allocatorOwned). A mapping
+/// holding a live block that no allocatorOwned range covers is left out whole. A stack containing a
+/// known stack pointer is scanned from that pointer up only (below it lie dead frames). Mappings
+/// larger than kMaxRootMapping and the recorder's own memory are left out. Thread-safety: pure
+/// functions.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +45,7 @@ struct RootInputs {
   std::vector<std::uint64_t> stackPointers;
   std::vector<Range> excluded;                 ///< the recorder's own memory
   const std::vector<Block>* blocks = nullptr;  ///< live blocks, sorted by address
+  std::vector<Range> allocatorOwned;           ///< e.g. glibcOwnedRanges(): never roots
 };
 
 /// Sorted, disjoint root ranges.
