@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "leak_check.h"
+#include "memprof/plot/log_files.h"
 #include "memprof/present/presenters.h"
 #include "preload_path.h"
 
@@ -40,7 +41,10 @@ void usage(std::ostream& out) {
          "  --error-exitcode N       exit status for failed checks (default 23)\n"
          "  --suppressions FILE      LeakSanitizer-style leak:PATTERN rules\n"
          "  --max-peak SIZE          fail when the heap peak exceeds SIZE (512K, 64M, 1.5G)\n"
-         "  --max-leaked SIZE        fail when leaked bytes exceed SIZE\n";
+         "  --max-leaked SIZE        fail when leaked bytes exceed SIZE\n"
+         "  --check-children         apply the checks to every process of the run (fork children\n"
+         "                           too); by default, to the program the main process ended as\n"
+         "                           (after any exec: wrapper scripts are seen through)\n";
 }
 
 /// Parses options up to the program name; everything after it belongs to the program.
@@ -77,6 +81,8 @@ std::optional<RunOptions> parse(const std::vector<std::string>& args) {
       o.follow = false;
     else if (name == "--leak-check")
       o.check.leakCheck = true;
+    else if (name == "--check-children")
+      o.check.children = true;
     else if (name == "--error-exitcode")
       o.check.errorExitCode = std::stoi(get(name));
     else if (name == "--suppressions")
@@ -123,6 +129,22 @@ std::string logPath(const RunOptions& o, pid_t pid) {
   path = absolute(path);
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
   return path;
+}
+
+/// The logs the checks look at: the main process's (its exec successors keep its pid and
+/// write their own logs), and with --check-children those of every descendant too.
+std::vector<std::string> runLogs(const std::string& mainLog, pid_t mainPid, const RunOptions& o) {
+  if (!o.follow) return {mainLog};
+  std::vector<std::string> logs;
+  for (const std::string& path : plot::childLogs(mainLog)) {
+    if (o.check.children || path == mainLog) {
+      logs.push_back(path);
+    } else if (const auto info = plot::readProcessInfo(path);
+               info && info->pid == static_cast<std::uint64_t>(mainPid)) {
+      logs.push_back(path);
+    }
+  }
+  return logs;
 }
 
 }  // namespace
@@ -199,7 +221,7 @@ int runCommand(const std::vector<std::string>& args) {
   }
   std::cerr << "memprof: log written to " << log << '\n';
   if (o.check.active()) {
-    const int verdict = checkLog(log, o.check);
+    const int verdict = checkRun(runLogs(log, child, o), o.check);
     if (verdict != 0) exitStatus = verdict;
   }
   return exitStatus;

@@ -132,8 +132,45 @@ bool expandOutputPath(const char* pattern, char* out, std::size_t size) noexcept
   return true;
 }
 
+namespace {
+
+/// Sets NAME=VALUE by rewriting the process's environ array in place, never through
+/// setenv(): programs may define their own setenv/unsetenv (bash does, over its shell
+/// variables, and ignores calls made before its main), and the preload's constructor runs
+/// before any of that is ready. @p storage must outlive the process image (a static buffer).
+/// A null @p value removes the entry. Does nothing when NAME is not in the environment.
+void rewriteEnvironEntry(const char* name, const char* value, char* storage,
+                         std::size_t storageSize) noexcept {
+  if (environ == nullptr) return;
+  const std::size_t nameLength = std::strlen(name);
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    if (std::strncmp(*entry, name, nameLength) != 0 || (*entry)[nameLength] != '=') continue;
+    if (value == nullptr) {
+      for (char** rest = entry; *rest != nullptr; ++rest) rest[0] = rest[1];
+      return;
+    }
+    std::size_t at = 0;
+    storage[0] = '\0';
+    if (!append(storage, storageSize, &at, name, nameLength) ||
+        !append(storage, storageSize, &at, "=", 1) ||
+        !append(storage, storageSize, &at, value, std::strlen(value))) {
+      return;
+    }
+    *entry = storage;
+    return;
+  }
+}
+
+char s_outputEntry[sizeof(Config::descendantOutput) + 32];
+char s_preloadEntry[4096 + 32];
+
+}  // namespace
+
 void publishDescendantEnvironment() noexcept {
-  if (g_config.outputIsExact) setenv("MEMPROF_OUTPUT", g_config.descendantOutput, 1);
+  if (g_config.outputIsExact) {
+    rewriteEnvironEntry("MEMPROF_OUTPUT", g_config.descendantOutput, s_outputEntry,
+                        sizeof s_outputEntry);
+  }
   if (g_config.follow) return;
   // Not following: exec'd programs must not load us. Remove our entry from LD_PRELOAD.
   const char* preload = getenv("LD_PRELOAD");
@@ -154,10 +191,8 @@ void publishDescendantEnvironment() noexcept {
       append(kept, sizeof kept, &at, start, n);
     }
   }
-  if (at == 0)
-    unsetenv("LD_PRELOAD");
-  else
-    setenv("LD_PRELOAD", kept, 1);
+  rewriteEnvironEntry("LD_PRELOAD", at == 0 ? nullptr : kept, s_preloadEntry,
+                      sizeof s_preloadEntry);
 }
 
 }  // namespace memprof::preload

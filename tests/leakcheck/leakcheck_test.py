@@ -87,6 +87,11 @@ class Ctx:
         return self.check(got == want, "%s: expected %r, got %r" % (what, want, got))
 
 
+def at_line_text(text, src, line):
+    """Whether a text leak report names src:line in some frame."""
+    return re.search(r"\b%s:%d\b" % (re.escape(src), line), text) is not None
+
+
 def at_line(leaks, src, line):
     """Leak entries whose allocating (innermost with a file) frame is src:line."""
     out = []
@@ -175,6 +180,39 @@ def case_exit_codes(c):
         if want != 0:
             c.check("lc_kinds.c" in r.stderr and "leak check FAILED" in r.stderr,
                     "%s: the leaks and a FAILED line on stderr: %r" % (mode, r.stderr[-600:]))
+
+
+@case
+def case_exec_wrapper(c):
+    """A wrapper script that execs the test: the check is on the program the process ended as."""
+    wrap = os.path.join(c.work, "wrap.sh")
+    with open(wrap, "w") as f:
+        # bash leaks a little in its command substitutions; exec discards that heap.
+        f.write('#!/bin/bash\nx=$(echo wrapped)\nexec "$@"\n')
+    os.chmod(wrap, 0o755)
+    for prog, args, want in (("lc_clean", [], 0), ("lc_kinds", ["definite"], 23)):
+        r = c.memprof("run", "--leak-check", "-o", os.path.join(c.work, prog + "/"), "--", wrap,
+                      c.prog(prog), *args)
+        c.eq(r.returncode, want, "run --leak-check wrap.sh %s %s: status (stderr %s)"
+             % (prog, " ".join(args), r.stderr[-600:]))
+        c.check(re.search(r"leak check (passed|FAILED): 1 program image checked at exit; [1-9]\d* "
+                          r"replaced by exec", r.stderr),
+                "%s: one summary line naming the exec'd images: %r" % (prog, r.stderr[-400:]))
+        if want:
+            c.check(at_line_text(r.stderr, "lc_kinds.c", c.line("lc_kinds.c", "lost100")),
+                    "the leak of the exec'd program at lc_kinds.c @lost100: %r" % r.stderr[-600:])
+
+
+@case
+def case_fork_children(c):
+    """Leaks of a fork child fail the run only with --check-children."""
+    _, r = c.record("lc_kinds", ["definite", "child"], opts=["--leak-check"])
+    c.eq(r.returncode, 0, "run --leak-check, leak in a fork child only: status (%s)" % r.stderr[-400:])
+    _, r = c.record("lc_kinds", ["definite", "child"], opts=["--leak-check", "--check-children"])
+    c.eq(r.returncode, 23, "run --leak-check --check-children: status (%s)" % r.stderr[-400:])
+    c.check(re.search(r"\[pid \d+\] .*lc_kinds definite child", r.stderr)
+            and at_line_text(r.stderr, "lc_kinds.c", c.line("lc_kinds.c", "lost100")),
+            "the child's leak, under a line naming the process: %r" % r.stderr[-600:])
 
 
 @case

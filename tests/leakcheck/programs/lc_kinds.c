@@ -9,9 +9,12 @@
  *   cycle      @cycle32 x3       three 32 B blocks pointing at each other in a ring, lost:
  *                                one definite, two indirect
  * argv[2] = "_exit": leave through _exit(0) instead of returning from main.
+ * argv[2] = "child": the blocks are made in a forked child (which returns from its own
+ *           main path with exit(0)); the parent waits for it and leaks nothing.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lc_util.h"
@@ -72,6 +75,15 @@ __attribute__((noinline)) static void make_all(const char *mode) {
 }
 
 int main(int argc, char **argv) {
+  if (argc > 2 && strcmp(argv[2], "child") == 0) {
+    const pid_t child = fork();
+    if (child < 0) return 10;
+    if (child > 0) {
+      int status = 0;
+      waitpid(child, &status, 0);
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 11;
+    }
+  }
   make_all(argc > 1 ? argv[1] : "all");
   lc_scrub_stack();
   if (argc > 2 && strcmp(argv[2], "_exit") == 0) _exit(0);
