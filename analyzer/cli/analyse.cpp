@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /// @brief Log → Report pipeline shared by the analysis subcommands.
 #include <iostream>
+#include <memory>
 
 #include "commands.h"
 #include "memprof/aggregate/heap_replay.h"
@@ -31,11 +32,24 @@ reader::ReadSummary replayLog(const std::string& path, aggregate::HeapReplay& re
   return summary;
 }
 
+namespace {
+
+/// Keeps the last replay alive instead of tearing it down: freeing its hundreds of MB of
+/// tables costs a tenth of a big analysis, and the process ends soon after. The next call frees
+/// the previous replay, so a command that analyses several logs holds at most one extra.
+void retire(std::unique_ptr<aggregate::HeapReplay> replay) {
+  static auto* const slot = new std::unique_ptr<aggregate::HeapReplay>();  // never destroyed
+  *slot = std::move(replay);
+}
+
+}  // namespace
+
 model::Report analyseLog(const std::string& path) {
-  aggregate::HeapReplay replay;
-  const reader::ReadSummary summary = replayLog(path, replay);
+  auto replay = std::make_unique<aggregate::HeapReplay>();
+  const reader::ReadSummary summary = replayLog(path, *replay);
   symbolize::Symbolizer symbolizer;
-  model::Report report = aggregate::buildReport(replay, summary, path, symbolizer);
+  model::Report report = aggregate::buildReport(*replay, summary, path, symbolizer);
+  retire(std::move(replay));
   // The aggregation's own warnings (the reader's were printed above) go to stderr as well.
   for (std::size_t i = summary.warnings.size(); i < report.warnings.size(); ++i) {
     std::cerr << "memprof: warning: " << path << ": " << report.warnings[i] << '\n';

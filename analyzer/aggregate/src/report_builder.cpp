@@ -139,6 +139,7 @@ model::Report buildReport(const HeapReplay& replay, const reader::ReadSummary& s
     auto& entry = leaks[{ips, key.second}];
     if (!entry.second) {
       table.stackFrames(key.first, false, frames);
+      entry.first.stack.reserve(frames.size());
       for (const std::uint32_t f : frames) entry.first.stack.push_back(table.frame(f));
       entry.first.kind = kindName(key.second);
       entry.first.kindScanned = key.second >= 0;
