@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "memprof/reader/log_reader.h"
+#include "memprof/reader/threaded_sink.h"
 
 namespace memprof::leakscan {
 
@@ -41,6 +42,11 @@ std::vector<Block> LiveSet::sortedBlocks() const {
   return out;
 }
 
-void readLiveSet(const std::string& logPath, LiveSet& out) { reader::readLog(logPath, out); }
+void readLiveSet(const std::string& logPath, LiveSet& out) {
+  // The program waits at its exit for this replay: read and replay on two threads.
+  reader::ThreadedSink overlapped(out);
+  reader::readLog(logPath, overlapped);
+  overlapped.finish();
+}
 
 }  // namespace memprof::leakscan

@@ -3,6 +3,7 @@
 #include "memprof/plot/loaded_log.h"
 
 #include "memprof/aggregate/report_builder.h"
+#include "memprof/reader/threaded_sink.h"
 
 namespace memprof::plot {
 
@@ -12,7 +13,9 @@ LoadedLog loadLog(const std::string& path, symbolize::Symbolizer& symbolizer,
   out.replay = std::make_unique<aggregate::HeapReplay>();
   reader::ReadSummary summary;
   try {
-    summary = reader::readLog(path, *out.replay);
+    reader::ThreadedSink overlapped(*out.replay);  // read and replay on two threads
+    summary = reader::readLog(path, overlapped);
+    overlapped.finish();
   } catch (const reader::LogError& e) {
     throw LogLoadError(path + ": " + e.what());
   }
@@ -29,7 +32,9 @@ LoadedLog loadLog(const std::string& path, symbolize::Symbolizer& symbolizer,
 
 void rereadLog(const std::string& path, reader::EventSink& sink) {
   try {
-    reader::readLog(path, sink);
+    reader::ThreadedSink overlapped(sink);
+    reader::readLog(path, overlapped);
+    overlapped.finish();
   } catch (const reader::LogError& e) {
     throw LogLoadError(path + ": " + e.what());
   }
