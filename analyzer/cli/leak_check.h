@@ -21,9 +21,6 @@ struct LeakCheckOptions {
   [[nodiscard]] bool active() const { return leakCheck || maxPeak || maxLeaked; }
 };
 
-/// Analyses @p log, prints findings on stderr; returns errorExitCode when a check fails, else 0.
-int checkLog(const std::string& log, const LeakCheckOptions& options);
-
 /// The verdict on several logs of one run, the main process's first (its exec successors, and
 /// with --check-children every descendant). Leaks are checked where a process image ended: an
 /// image replaced by exec lost its heap to the exec, not to a leak (memcheck and LeakSanitizer

@@ -35,6 +35,8 @@ void ThreadedSink::rethrowIfFailed() {
 
 void ThreadedSink::defer(std::function<void(EventSink&)> call) {
   m_filling.calls.push_back(Call{m_filling.events.size(), StackNode{}, std::move(call)});
+  // A log of samples and stack nodes has few heap events: hand over by calls too.
+  if (m_filling.calls.size() >= m_batchEvents) hand(false);
 }
 
 void ThreadedSink::hand(bool last) {
@@ -128,6 +130,7 @@ void ThreadedSink::onThreadName(std::uint32_t stream, const std::string& name) {
 }
 void ThreadedSink::onStackNode(const StackNode& n) {
   m_filling.calls.push_back(Call{m_filling.events.size(), n, {}});
+  if (m_filling.calls.size() >= m_batchEvents) hand(false);
 }
 void ThreadedSink::onModules(const ModuleSnapshot& snapshot) {
   defer([snapshot](EventSink& s) { s.onModules(snapshot); });
