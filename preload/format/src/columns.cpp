@@ -13,7 +13,6 @@ namespace memprof::format {
 namespace {
 
 constexpr std::size_t kMaxVarint = 10;
-constexpr std::size_t kMaxVarintBytes = kMaxVarint;
 constexpr std::size_t kNotFound = ~std::size_t{0};
 
 /// A field of a record: which column it goes to; strings are a varint length + bytes.
@@ -32,8 +31,8 @@ struct Schema {
 
 /// Worst cases of one fast-path record: bytes written (type + 5 varints) and bytes taken from
 /// any one column (StackNode's 4 varints all go to kColOther), each with 8 bytes of over-read.
-constexpr std::size_t kMaxRecordOut = 1 + 5 * kMaxVarintBytes + 8;
-constexpr std::size_t kMaxRecordColumn = 4 * kMaxVarintBytes + 8;
+constexpr std::size_t kMaxRecordOut = 1 + 5 * kMaxVarint + 8;
+constexpr std::size_t kMaxRecordColumn = 4 * kMaxVarint + 8;
 
 constexpr Field V(Column c) { return Field{c, false}; }
 
