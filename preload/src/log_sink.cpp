@@ -43,6 +43,9 @@ std::size_t s_columnsCapacity = 0;
 std::uint8_t* s_columnsScratch = nullptr;  ///< per-column regions (virtual; touched as used)
 std::size_t s_columnsScratchCapacity = 0;
 ZSTD_CCtx* s_cctx = nullptr;
+/// Column blocks are pieces of one zstd stream per file (BlockEncoding::ZstdColumnsStream). If
+/// compressing ever fails mid-stream, the stream cannot go on: later blocks are written raw.
+bool s_streamBroken = false;
 char s_logPath[4200] = "";  // the file actually opened, for the exit-time leak scanner
 
 void writeAll(const void* data, std::size_t size) {
@@ -144,6 +147,9 @@ bool ensureLogOpenLocked() noexcept {
     s_closed.store(true);
     return false;
   }
+  // A new file starts a new zstd stream.
+  if (s_cctx != nullptr) ZSTD_CCtx_reset(s_cctx, ZSTD_reset_session_only);
+  s_streamBroken = false;
   std::uint8_t header[format::kFileHeaderSize];
   format::writeFileHeader(header);
   writeAll(header, sizeof header);
@@ -203,14 +209,34 @@ void flushBlockLocked() noexcept {
             ? format::splitColumns(s_staging, s_stagingUsed, s_columnsScratch,
                                    s_columnsScratchCapacity, s_columns, s_columnsCapacity)
             : 0;
-    const std::uint8_t* input = split != 0 ? s_columns : s_staging;
-    const std::size_t inputSize = split != 0 ? split : s_stagingUsed;
-    const std::size_t n =
-        ZSTD_compress2(s_cctx, s_compressed, s_compressedCapacity, input, inputSize);
-    if (ZSTD_isError(n) == 0) {
-      stored = n;
-      encoding = split != 0 ? format::BlockEncoding::ZstdColumns : format::BlockEncoding::Zstd;
-      payload = s_compressed;
+    if (split != 0 && !s_streamBroken) {
+      // The next piece of the file's stream, flushed so the block decodes on its own arrival
+      // (a log cut short after it is readable up to here).
+      ZSTD_inBuffer in{s_columns, split, 0};
+      ZSTD_outBuffer out{s_compressed, s_compressedCapacity, 0};
+      std::size_t left = 0;
+      do {
+        left = ZSTD_compressStream2(s_cctx, &out, &in, ZSTD_e_flush);
+      } while (ZSTD_isError(left) == 0 && left != 0 && out.pos < out.size);
+      if (ZSTD_isError(left) == 0 && left == 0 && in.pos == in.size) {
+        stored = out.pos;
+        encoding = format::BlockEncoding::ZstdColumnsStream;
+        payload = s_compressed;
+      } else {
+        s_streamBroken = true;  // what the context holds can no longer be continued
+      }
+    } else if (s_columns == nullptr || !g_config.logColumns) {
+      // Columns turned off (MEMPROF_LOG_COLUMNS=0): independent zstd blocks. (This never
+      // shares the context with a stream: the setting is fixed for the process. A payload
+      // that would not split, which the recorder never writes, goes raw: a one-shot frame
+      // here would end the stream.)
+      const std::size_t n =
+          ZSTD_compress2(s_cctx, s_compressed, s_compressedCapacity, s_staging, s_stagingUsed);
+      if (ZSTD_isError(n) == 0) {
+        stored = n;
+        encoding = format::BlockEncoding::Zstd;
+        payload = s_compressed;
+      }
     }
   }
   if (encoding == format::BlockEncoding::Raw) stored = s_stagingUsed;
@@ -264,6 +290,8 @@ void resetLogAfterFork() noexcept {
   if (s_fd >= 0) close(s_fd);
   s_fd = -1;
   s_stagingUsed = 0;
+  if (s_cctx != nullptr) ZSTD_CCtx_reset(s_cctx, ZSTD_reset_session_only);  // the child's file
+  s_streamBroken = false;
   s_openFailed = false;
 }
 

@@ -46,9 +46,20 @@ void onNewNode(void* context, std::uint32_t id, std::uint32_t parent, std::uintp
   // list. The analyzer then finds the module in a later generation.)
   const std::uint32_t generation =
       moduleCovers(ip) || t_inSignal ? moduleGeneration() : refreshModules(false);
+  // Packed against the stream's previous node (records.h): ids rise, a stack's new nodes come
+  // root side first, and a few thousand return addresses make up millions of nodes.
+  const std::uint32_t slot = format::nodeIpSlot(ip);
+  const bool cached = s->nodeIps[slot] == ip;
   std::uint8_t buf[48];
   format::Encoder e(buf, sizeof buf);
-  e.type(format::RecordType::StackNode).varint(id).varint(parent).varint(ip).varint(generation);
+  e.type(cached ? format::RecordType::StackNodeCachedIp : format::RecordType::StackNodeNewIp)
+      .varint(id - s->lastNodeId - 1)
+      .varint(id - parent)
+      .varint(cached ? slot : ip)
+      .zigzag(static_cast<std::int64_t>(generation) - static_cast<std::int64_t>(s->lastGeneration));
+  s->nodeIps[slot] = ip;
+  s->lastNodeId = id;
+  s->lastGeneration = generation;
   pushTo(s, e.data(), e.size());
 }
 

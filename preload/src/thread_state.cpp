@@ -59,7 +59,11 @@ ThreadState* createState() {
       internalMap(kRecentSlots * sizeof(ThreadState::RecentSlot)));
   s->freed = static_cast<ThreadState::RecentSlot*>(
       internalMap(kFreedSlots * sizeof(ThreadState::RecentSlot)));
-  if (!s->trie.init() || s->recent == nullptr || s->freed == nullptr) return nullptr;
+  s->nodeIps =
+      static_cast<std::uint64_t*>(internalMap(format::kNodeIpSlots * sizeof(std::uint64_t)));
+  if (!s->trie.init() || s->recent == nullptr || s->freed == nullptr || s->nodeIps == nullptr) {
+    return nullptr;
+  }
   ThreadState* head = s_head.load(std::memory_order_relaxed);
   do {
     s->next.store(head, std::memory_order_relaxed);
@@ -81,6 +85,9 @@ void beginStream(ThreadState* s) noexcept {
   std::memset(s->recent, 0, kRecentSlots * sizeof(ThreadState::RecentSlot));
   s->freeCount = 0;
   std::memset(s->freed, 0, kFreedSlots * sizeof(ThreadState::RecentSlot));
+  s->lastNodeId = 0;
+  s->lastGeneration = 0;
+  std::memset(s->nodeIps, 0, format::kNodeIpSlots * sizeof(std::uint64_t));
   s->tid = static_cast<pid_t>(syscall(SYS_gettid));
   s->trie.clear();
   std::uint8_t buf[32];

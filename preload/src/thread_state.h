@@ -50,6 +50,11 @@ struct ThreadState {
   /// Direct-mapped pointer -> free number, so an allocation that reuses a just-freed address is
   /// written as a small distance (AllocReuse).
   RecentSlot* freed = nullptr;
+  /// Packed stack node state (records.h: StackNodeCachedIp): the stream's previous node id and
+  /// module generation, and its node-ip cache (format::kNodeIpSlots entries).
+  std::uint32_t lastNodeId = 0;
+  std::uint32_t lastGeneration = 0;
+  std::uint64_t* nodeIps = nullptr;
   int perfFd = -1;          ///< this thread's sampling counter (perf_event), or -1
   timer_t samplingTimer{};  ///< POSIX timer fallback
   bool hasSamplingTimer = false;
@@ -58,7 +63,7 @@ struct ThreadState {
   /// whoever holds the sampler's unwind lock; the thread only stops it when it exits.
   PerfRing perfRing;
   std::atomic<bool> perfRingStopped{false};
-  std::uint64_t perfRingCpuNs = 0;   ///< task-clock at the stop, for the achieved rate
+  std::uint64_t perfRingCpuNs = 0;    ///< task-clock at the stop, for the achieved rate
   std::uint64_t perfRingSamples = 0;  ///< samples read from the ring so far
   pid_t tid = 0;
   std::atomic<bool> wakeRequested{false};

@@ -58,7 +58,8 @@ class MappedFile {
   std::size_t m_size = 0;
 };
 
-void checkHeader(const MappedFile& file) {
+/// Checks the magic and the version; returns the version.
+std::uint32_t checkHeader(const MappedFile& file) {
   if (file.size() == 0) throw LogError("empty file, not a memprof log");
   if (file.size() < format::kFileHeaderSize ||
       std::memcmp(file.data(), format::kMagic, sizeof format::kMagic) != 0) {
@@ -78,11 +79,33 @@ void checkHeader(const MappedFile& file) {
                    std::to_string(format::kOldestReadableVersion) + " to " +
                    std::to_string(format::kVersion) + ")");
   }
+  return version;
 }
 
 struct DctxDeleter {
   void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
 };
+
+/// Decompresses one encoding-3 block, the next piece of the file's zstd stream, into @p out
+/// (capacity: the bound of its column form), and shrinks @p out to what it held. The writer
+/// flushed at the block's end, so the whole piece comes out now; false if the stream is
+/// corrupt or says more than the bound.
+bool decompressStreamPiece(ZSTD_DCtx* dctx, const std::uint8_t* payload, std::size_t stored,
+                           std::vector<std::uint8_t>& out) {
+  ZSTD_inBuffer in{payload, stored, 0};
+  ZSTD_outBuffer o{out.data(), out.size(), 0};
+  for (;;) {
+    const std::size_t before = o.pos;
+    const std::size_t inBefore = in.pos;
+    const std::size_t r = ZSTD_decompressStream(dctx, &o, &in);
+    if (ZSTD_isError(r) != 0) return false;
+    if (in.pos == in.size && (o.pos == before || o.pos < o.size)) break;  // all of it is out
+    if (o.pos == o.size) return false;                                    // more than the bound
+    if (o.pos == before && in.pos == inBefore) return false;              // no progress
+  }
+  out.resize(o.pos);
+  return true;
+}
 
 }  // namespace
 
@@ -98,12 +121,14 @@ bool looksLikeLog(const std::string& path) {
 
 ReadSummary readLog(const std::string& path, EventSink& sink) {
   const MappedFile file(path);
-  checkHeader(file);
+  const std::uint32_t version = checkHeader(file);
   ReadSummary summary;
   summary.fileBytes = file.size();
   SequenceMerger merger([&sink](const HeapEvent& e) { sink.onHeapEvent(e); });
-  StreamDecoder decoder(sink, merger);
+  StreamDecoder decoder(sink, merger, version);
   std::unique_ptr<ZSTD_DCtx, DctxDeleter> dctx(ZSTD_createDCtx());
+  // Encoding 3 blocks are consecutive pieces of one zstd stream: one context for all of them.
+  std::unique_ptr<ZSTD_DCtx, DctxDeleter> streamDctx(ZSTD_createDCtx());
   std::vector<std::uint8_t> raw;
   std::vector<std::uint8_t> columns;
 
@@ -123,7 +148,7 @@ ReadSummary readLog(const std::string& path, EventSink& sink) {
     h.u32le(&stored);
     h.u32le(&rawSize);
     h.u32le(&checksum);
-    if (encoding > 2 || rawSize > format::kMaxBlockRawSize ||
+    if (encoding > 3 || (encoding == 3 && version < 3) || rawSize > format::kMaxBlockRawSize ||
         (encoding == 0 && stored != rawSize)) {
       throw LogError("corrupt block header at byte " + std::to_string(offset));
     }
@@ -146,6 +171,16 @@ ReadSummary readLog(const std::string& path, EventSink& sink) {
         throw LogError("corrupt compressed block at byte " + std::to_string(offset));
       }
       data = raw.data();
+    } else if (encoding == static_cast<std::uint8_t>(format::BlockEncoding::ZstdColumnsStream)) {
+      columns.resize(format::columnsBound(rawSize));
+      if (!decompressStreamPiece(streamDctx.get(), payload, stored, columns)) {
+        throw LogError("corrupt compressed block at byte " + std::to_string(offset));
+      }
+      raw.resize(rawSize);
+      if (format::joinColumns(columns.data(), columns.size(), raw.data(), raw.size()) != rawSize) {
+        throw LogError("corrupt compressed block at byte " + std::to_string(offset));
+      }
+      data = raw.data();
     } else if (encoding == static_cast<std::uint8_t>(format::BlockEncoding::ZstdColumns)) {
       const unsigned long long content = ZSTD_getFrameContentSize(payload, stored);
       if (content == ZSTD_CONTENTSIZE_ERROR || content == ZSTD_CONTENTSIZE_UNKNOWN ||
@@ -157,8 +192,7 @@ ReadSummary readLog(const std::string& path, EventSink& sink) {
           ZSTD_decompressDCtx(dctx.get(), columns.data(), columns.size(), payload, stored);
       raw.resize(rawSize);
       if (ZSTD_isError(n) != 0 || n != columns.size() ||
-          format::joinColumns(columns.data(), columns.size(), raw.data(), raw.size()) !=
-              rawSize) {
+          format::joinColumns(columns.data(), columns.size(), raw.data(), raw.size()) != rawSize) {
         throw LogError("corrupt compressed block at byte " + std::to_string(offset));
       }
       data = raw.data();

@@ -102,6 +102,36 @@ void StreamDecoder::decodeHeapEvent(StreamState& st, std::uint32_t stream, std::
   m_merger.push(e);
 }
 
+void StreamDecoder::decodePackedNode(StreamState& st, RecordType type, format::Decoder& d,
+                                     std::size_t at) {
+  if (m_version < 3) malformed(type, at);  // no such record before version 3
+  std::uint64_t idGap = 0, parentDistance = 0, ipOrSlot = 0;
+  std::int64_t generationDelta = 0;
+  need(d.varint(&idGap) && d.varint(&parentDistance) && d.varint(&ipOrSlot) &&
+           d.zigzag(&generationDelta),
+       type, at);
+  if (idGap > 0xFFFFFFFFULL) malformed(type, at);
+  const std::uint64_t id = st.lastNodeId + 1 + idGap;
+  const std::int64_t generation = st.lastGeneration + generationDelta;
+  if (id > 0xFFFFFFFFULL || parentDistance == 0 || parentDistance > id || generation < 0 ||
+      generation > 0xFFFFFFFFLL) {
+    malformed(type, at);
+  }
+  if (st.nodeIps.empty()) st.nodeIps.assign(format::kNodeIpSlots, 0);
+  std::uint64_t ip = ipOrSlot;
+  if (type == RecordType::StackNodeCachedIp) {
+    if (ipOrSlot >= format::kNodeIpSlots) malformed(type, at);
+    ip = st.nodeIps[ipOrSlot];
+  } else {
+    st.nodeIps[format::nodeIpSlot(ip)] = ip;
+  }
+  st.lastNodeId = id;
+  st.lastGeneration = generation;
+  m_sink.onStackNode(StackNode{static_cast<std::uint32_t>(id),
+                               static_cast<std::uint32_t>(id - parentDistance), ip,
+                               static_cast<std::uint32_t>(generation)});
+}
+
 void StreamDecoder::decodeChunk(std::uint32_t stream, const std::uint8_t* data, std::size_t size) {
   if (stream != m_cachedStream) {
     m_cached = &m_streams[stream];
@@ -140,6 +170,10 @@ void StreamDecoder::decodeChunk(std::uint32_t stream, const std::uint8_t* data, 
                                      narrow32(generation, type, at)});
         break;
       }
+      case RecordType::StackNodeCachedIp:
+      case RecordType::StackNodeNewIp:
+        decodePackedNode(st, type, d, at);
+        break;
       case RecordType::ThreadStart: {
         std::uint64_t tid = 0;
         need(d.varint(&tid), type, at);

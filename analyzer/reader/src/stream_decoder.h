@@ -15,7 +15,9 @@ namespace memprof::reader {
 
 class StreamDecoder {
  public:
-  StreamDecoder(EventSink& sink, SequenceMerger& merger) : m_sink(sink), m_merger(merger) {}
+  /// @p version: the log's format version (packed stack nodes are corrupt before version 3).
+  StreamDecoder(EventSink& sink, SequenceMerger& merger, std::uint32_t version)
+      : m_sink(sink), m_merger(merger), m_version(version) {}
 
   /// Decodes all records of a chunk of @p stream. Throws LogError on a malformed record.
   void decodeChunk(std::uint32_t stream, const std::uint8_t* data, std::size_t size);
@@ -36,11 +38,17 @@ class StreamDecoder {
     std::vector<std::uint64_t> recent;  ///< pointer of Alloc number n at n % kRecentRing
     std::uint64_t freeCount = 0;
     std::vector<std::uint64_t> freed;  ///< pointer of Free number n at n % kFreedRing
+    std::uint64_t lastNodeId = 0;
+    std::int64_t lastGeneration = 0;
+    std::vector<std::uint64_t> nodeIps;  ///< node-ip cache, kNodeIpSlots (allocated on use)
   };
+  void decodePackedNode(StreamState& st, format::RecordType type, format::Decoder& d,
+                        std::size_t at);
   void decodeHeapEvent(StreamState& st, std::uint32_t stream, std::uint8_t type, format::Decoder& d,
                        std::size_t at);
   EventSink& m_sink;
   SequenceMerger& m_merger;
+  std::uint32_t m_version;
   std::unordered_map<std::uint32_t, StreamState> m_streams;
   std::uint32_t m_cachedStream = ~0U;
   StreamState* m_cached = nullptr;

@@ -80,6 +80,9 @@ constexpr Schema schemaFor(unsigned type) {
       return make({Field{kColOther, true}});
     case RecordType::ThreadSample:
       return make({V(kColOther), V(kColOther), V(kColOther), V(kColOther)});
+    case RecordType::StackNodeCachedIp:
+    case RecordType::StackNodeNewIp:
+      return make({V(kColNodeId), V(kColNodeParent), V(kColNodeIp), V(kColNodeId)});
     default:
       return Schema{};
   }
@@ -240,11 +243,15 @@ std::size_t joinColumns(const std::uint8_t* columns, std::size_t size, std::uint
   const std::uint8_t* p = columns;
   const std::uint8_t* end = columns + size;
   std::size_t n = varintLength(p, end);
-  if (n == kNotFound || varintValue(p, n) != kColumnCount) return kCorrupt;
+  if (n == kNotFound) return kCorrupt;
+  const std::uint64_t count = varintValue(p, n);
+  if (count != kColumnCount && count != kLegacyColumnCount) return kCorrupt;
   p += n;
   ColumnReader col[kColumnCount];
   std::uint64_t sizes[kColumnCount] = {};
-  for (std::size_t c = 0; c < kColumnCount; ++c) {
+  for (std::size_t i = 0; i < count; ++i) {
+    // A version-2 block's last column is kColOther; its node columns stay empty.
+    const std::size_t c = i + 1 == count ? std::size_t{kColOther} : i;
     n = varintLength(p, end);
     if (n == kNotFound) return kCorrupt;
     sizes[c] = varintValue(p, n);

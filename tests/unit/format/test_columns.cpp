@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "memprof/format/columns.h"
+#include "memprof/format/decoder.h"
 #include "memprof/format/encoder.h"
 #include "memprof/format/records.h"
 
@@ -48,7 +49,7 @@ Bytes threadRecords(std::mt19937_64& rng, int count) {
     std::uint8_t buf[128];
     fmt::Encoder e(buf, sizeof buf);
     const auto fn = static_cast<std::uint8_t>(rng() % static_cast<unsigned>(fmt::AllocFn::Count));
-    switch (rng() % 10) {
+    switch (rng() % 12) {
       case 0:
         e.u8(fmt::kAllocBase + fn)
             .varint(value())
@@ -93,6 +94,20 @@ Bytes threadRecords(std::mt19937_64& rng, int count) {
         break;
       case 8:
         e.type(fmt::RecordType::ThreadName).string(i % 2 ? "worker" : "");
+        break;
+      case 9:
+        e.type(fmt::RecordType::StackNodeCachedIp)
+            .varint(value())
+            .varint(value())
+            .varint(value())
+            .zigzag(signedValue());
+        break;
+      case 10:
+        e.type(fmt::RecordType::StackNodeNewIp)
+            .varint(value())
+            .varint(value())
+            .varint(value())
+            .zigzag(signedValue());
         break;
       default:
         e.type(fmt::RecordType::ThreadStart).varint(value());
@@ -175,6 +190,47 @@ BOOST_AUTO_TEST_CASE(fieldsOfOneKind_areStoredTogether) {
   // The types column (after the header) is 1000 copies of the Alloc type byte in a row.
   const auto at = std::search_n(columns.begin(), columns.end(), 1000, fmt::kAllocBase);
   BOOST_TEST((at != columns.end()));
+}
+
+BOOST_AUTO_TEST_CASE(version2Layout_withoutNodeColumns_stillJoins) {
+  // A version-2 block has 9 columns: the node columns did not exist, kColOther came 9th.
+  // Build one from a split of records that leave the node columns empty.
+  Bytes records;
+  for (int i = 0; i < 50; ++i) {
+    std::uint8_t buf[64];
+    fmt::Encoder e(buf, sizeof buf);
+    e.type(fmt::RecordType::StackNode).varint(i + 1).varint(i).varint(0x401000 + i).varint(0);
+    records.insert(records.end(), buf, buf + e.size());
+    fmt::Encoder a(buf, sizeof buf);
+    a.u8(fmt::kAllocBase).varint(1).varint(0).varint(300 + i).zigzag(-64).zigzag(1);
+    records.insert(records.end(), buf, buf + a.size());
+  }
+  Bytes payload;
+  chunk(payload, 1, records);
+  const Bytes v3 = split(payload);
+  fmt::Decoder d(v3.data(), v3.data() + v3.size());
+  std::uint64_t count = 0;
+  BOOST_REQUIRE(d.varint(&count));
+  BOOST_REQUIRE(count == fmt::kColumnCount);
+  std::vector<std::uint64_t> sizes(count);
+  for (auto& n : sizes) BOOST_REQUIRE(d.varint(&n));
+  BOOST_REQUIRE(sizes[fmt::kColNodeId] == 0U);
+  BOOST_REQUIRE(sizes[fmt::kColNodeParent] == 0U);
+  BOOST_REQUIRE(sizes[fmt::kColNodeIp] == 0U);
+  std::uint8_t head[128];
+  fmt::Encoder h(head, sizeof head);
+  h.varint(fmt::kLegacyColumnCount);
+  for (std::size_t c = 0; c < fmt::kColumnCount; ++c) {
+    if (c < fmt::kColNodeId || c == fmt::kColOther) h.varint(sizes[c]);
+  }
+  Bytes v2(head, head + h.size());
+  v2.insert(v2.end(), v3.begin() + static_cast<long>(d.offset()), v3.end());
+  Bytes back(payload.size());
+  BOOST_TEST(join(v2, back) == payload.size());
+  BOOST_TEST(back == payload);
+  // Any other column count is corrupt.
+  v2[0] = 10;
+  BOOST_TEST(join(v2, back) != payload.size());
 }
 
 BOOST_AUTO_TEST_CASE(malformedPayload_isNotSplit) {

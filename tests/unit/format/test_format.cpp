@@ -225,7 +225,7 @@ BOOST_AUTO_TEST_CASE(writeFileHeader_always_writesMagicVersionFlags) {
   buf.fill(0xCC);
   writeFileHeader(buf.data());
   const std::vector<std::uint8_t> golden = {'M', 'E', 'M', 'P', 'R', 'O', 'F', 0x1a,
-                                            2,   0,   0,   0,   0,   0,   0,   0};
+                                            3,   0,   0,   0,   0,   0,   0,   0};
   const std::vector<std::uint8_t> got(buf.begin(), buf.begin() + kFileHeaderSize);
   BOOST_TEST(got == golden, boost::test_tools::per_element());
   BOOST_TEST(buf[kFileHeaderSize] == 0xCC);

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -101,6 +102,17 @@ class Records {
       e.type(fmt::RecordType::StackNode).varint(id).varint(parent).varint(ip).varint(1);
     });
   }
+  /// Version 3's packed node: the ip from the stream's cache (slot) or written out.
+  Records& packedNode(std::uint64_t idGap, std::uint64_t parentDistance, std::uint64_t ipOrSlot,
+                      std::int64_t generationDelta, bool cached) {
+    return rec([&](fmt::Encoder& e) {
+      e.type(cached ? fmt::RecordType::StackNodeCachedIp : fmt::RecordType::StackNodeNewIp)
+          .varint(idGap)
+          .varint(parentDistance)
+          .varint(ipOrSlot)
+          .zigzag(generationDelta);
+    });
+  }
   Records& rss(std::uint64_t timeDelta, std::uint64_t bytes) {
     return rec(
         [&](fmt::Encoder& e) { e.type(fmt::RecordType::Rss).varint(timeDelta).varint(bytes); });
@@ -154,17 +166,29 @@ class LogFile {
                  bool corruptColumns = false) {
     Bytes stored;
     Bytes input = p.bytes();
-    if (encoding == fmt::BlockEncoding::ZstdColumns) {
+    const bool streamed = encoding == fmt::BlockEncoding::ZstdColumnsStream;
+    if (encoding == fmt::BlockEncoding::ZstdColumns || streamed) {
       input.resize(fmt::columnsBound(p.bytes().size()));
       Bytes scratch(fmt::columnsScratchBound(p.bytes().size()));
-      const std::size_t split = fmt::splitColumns(p.bytes().data(), p.bytes().size(),
-                                                  scratch.data(), scratch.size(), input.data(),
-                                                  input.size());
+      const std::size_t split =
+          fmt::splitColumns(p.bytes().data(), p.bytes().size(), scratch.data(), scratch.size(),
+                            input.data(), input.size());
       BOOST_REQUIRE(split > 0U);
       input.resize(split);
       if (corruptColumns) input.pop_back();  // the column sizes no longer add up
     }
-    if (encoding != fmt::BlockEncoding::Raw) {
+    if (streamed) {
+      // The next piece of this file's stream, flushed at the block's end (as the writer does).
+      stored.resize(ZSTD_compressBound(input.size()) + 64);
+      ZSTD_inBuffer in{input.data(), input.size(), 0};
+      ZSTD_outBuffer out{stored.data(), stored.size(), 0};
+      std::size_t left = 0;
+      do {
+        left = ZSTD_compressStream2(m_stream.get(), &out, &in, ZSTD_e_flush);
+        BOOST_REQUIRE(!ZSTD_isError(left));
+      } while (left != 0);
+      stored.resize(out.pos);
+    } else if (encoding != fmt::BlockEncoding::Raw) {
       stored.resize(ZSTD_compressBound(input.size()));
       const std::size_t n =
           ZSTD_compress(stored.data(), stored.size(), input.data(), input.size(), 3);
@@ -193,6 +217,10 @@ class LogFile {
   [[nodiscard]] const std::vector<std::size_t>& payloadStarts() const { return m_payloadStarts; }
 
  private:
+  struct CctxDeleter {
+    void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
+  };
+  std::shared_ptr<ZSTD_CCtx> m_stream{ZSTD_createCCtx(), CctxDeleter{}};
   Bytes m_bytes;
   std::vector<std::size_t> m_blockEnds;
   std::vector<std::size_t> m_payloadStarts;
@@ -422,7 +450,10 @@ BOOST_AUTO_TEST_CASE(readLog_columnBlocks_decodeLikeZstdBlocks) {
     Records proc;
     proc.process(4242, "/usr/bin/app", {"./app"}).stackNode(1, 0, 0x401000);
     Records t1;
-    t1.threadStart(100).alloc(0, 10, 64, 0x10000, 1).alloc(1, 5, 32, 0x100, 0).free(1, 3, -0x100)
+    t1.threadStart(100)
+        .alloc(0, 10, 64, 0x10000, 1)
+        .alloc(1, 5, 32, 0x100, 0)
+        .free(1, 3, -0x100)
         .freeRecent(1, 2, 1);
     Records end;
     end.exit(fmt::ExitKind::Exited, 0, 60).trailer(4);
@@ -432,8 +463,8 @@ BOOST_AUTO_TEST_CASE(readLog_columnBlocks_decodeLikeZstdBlocks) {
   };
   RecordingSink zstd, columns;
   readLog(tmp.write("z.mprof", build(fmt::BlockEncoding::Zstd).bytes()), zstd);
-  const auto s = readLog(tmp.write("c.mprof", build(fmt::BlockEncoding::ZstdColumns).bytes()),
-                         columns);
+  const auto s =
+      readLog(tmp.write("c.mprof", build(fmt::BlockEncoding::ZstdColumns).bytes()), columns);
   BOOST_TEST(!s.truncated);
   BOOST_REQUIRE(columns.heap.size() == 4U);
   BOOST_REQUIRE(zstd.heap.size() == 4U);
@@ -444,6 +475,64 @@ BOOST_AUTO_TEST_CASE(readLog_columnBlocks_decodeLikeZstdBlocks) {
     BOOST_TEST(columns.heap[i].stack == zstd.heap[i].stack);
   }
   BOOST_TEST(columns.exits.size() == 1U);
+}
+
+BOOST_AUTO_TEST_CASE(readLog_streamedColumnBlocks_decodeInOrder_andCutShortReadsUpToTheCut) {
+  // Three blocks of one zstd stream; the later ones repeat the first's records, so they are
+  // compressed as matches into earlier blocks and decode only with them.
+  Records proc;
+  proc.process(4242, "/usr/bin/app", {"./app"}).packedNode(0, 1, 0x401000, 0, false);
+  LogFile log;
+  log.block(Payload().chunk(0, proc), fmt::BlockEncoding::ZstdColumnsStream);
+  Records t1;
+  t1.threadStart(100);
+  for (int i = 0; i < 300; ++i) t1.alloc(1, 1, 64 + i % 7, 0x40, 1).freeRecent(1, 0, 1);
+  Records t1b;
+  for (int i = 0; i < 300; ++i) t1b.alloc(1, 1, 64 + i % 7, 0x40, 0).freeRecent(1, 0, 1);
+  log.block(Payload().chunk(1, t1), fmt::BlockEncoding::ZstdColumnsStream);
+  log.block(Payload().chunk(1, t1b), fmt::BlockEncoding::ZstdColumnsStream);
+  Records end;
+  end.exit(fmt::ExitKind::Exited, 0, 900).trailer(1200);
+  log.block(Payload().chunk(0, end), fmt::BlockEncoding::ZstdColumnsStream);
+  TempDir tmp;
+  RecordingSink sink;
+  const ReadSummary s = readLog(tmp.write("s.mprof", log.bytes()), sink);
+  BOOST_TEST(!s.truncated);
+  BOOST_TEST(sink.heap.size() == 1200U);
+  BOOST_TEST(sink.nodes.size() == 1U);
+  BOOST_TEST(sink.exits.size() == 1U);
+  BOOST_TEST(sink.heap.back().seq == 1200U);
+  // Cut inside the third block: the first two are read, with a warning.
+  RecordingSink cut;
+  const ReadSummary c = readLog(tmp.write("cut.mprof", log.bytes(), log.blockEnds()[2] - 3), cut);
+  BOOST_TEST(c.truncated);
+  BOOST_TEST(cut.heap.size() == 600U);
+  // The same stream pieces in another order are corrupt, never misread.
+  Bytes swapped = log.bytes();
+  const auto& starts = log.payloadStarts();
+  const auto& ends = log.blockEnds();
+  Bytes b2(swapped.begin() + static_cast<long>(starts[1] - fmt::kBlockHeaderSize),
+           swapped.begin() + static_cast<long>(ends[1]));
+  Bytes b3(swapped.begin() + static_cast<long>(starts[2] - fmt::kBlockHeaderSize),
+           swapped.begin() + static_cast<long>(ends[2]));
+  Bytes reordered(swapped.begin(), swapped.begin() + static_cast<long>(ends[0]));
+  reordered.insert(reordered.end(), b3.begin(), b3.end());
+  reordered.insert(reordered.end(), b2.begin(), b2.end());
+  reordered.insert(reordered.end(), swapped.begin() + static_cast<long>(ends[2]), swapped.end());
+  const std::string msg = readExpectingError(tmp.write("reordered.mprof", reordered));
+  BOOST_TEST(contains(msg, "corrupt"), msg);
+}
+
+BOOST_AUTO_TEST_CASE(readLog_streamedBlockInVersion2Log_throwsCorrupt) {
+  Records proc;
+  proc.process(1, "x", {});
+  LogFile log;
+  log.block(Payload().chunk(0, proc), fmt::BlockEncoding::ZstdColumnsStream);
+  Bytes bytes = log.bytes();
+  bytes[8] = 2;
+  TempDir tmp;
+  const std::string msg = readExpectingError(tmp.write("v2s.mprof", bytes));
+  BOOST_TEST(contains(msg, "corrupt block header"), msg);
 }
 
 BOOST_AUTO_TEST_CASE(readLog_columnBlockWithCorruptColumns_throwsCorrupt) {
@@ -741,11 +830,11 @@ BOOST_AUTO_TEST_CASE(readLog_wrongMagic_throwsNotALog) {
 
 BOOST_AUTO_TEST_CASE(readLog_wrongVersion_namesBothVersions) {
   Bytes bytes = smallValidLog().bytes();
-  bytes[8] = 3;  // u32le version: newer than this reader
+  bytes[8] = 4;  // u32le version: newer than this reader
   TempDir tmp;
-  const std::string msg = readExpectingError(tmp.write("v3.mprof", bytes));
-  BOOST_TEST(contains(msg, "version 3"), msg);
-  BOOST_TEST(contains(msg, "versions 1 to 2"), msg);
+  const std::string msg = readExpectingError(tmp.write("v4.mprof", bytes));
+  BOOST_TEST(contains(msg, "version 4"), msg);
+  BOOST_TEST(contains(msg, "versions 1 to 3"), msg);
   bytes[8] = 0;
   const std::string old = readExpectingError(tmp.write("v0.mprof", bytes));
   BOOST_TEST(contains(old, "version 0"), old);
@@ -758,6 +847,71 @@ BOOST_AUTO_TEST_CASE(readLog_version1Log_isStillRead) {
   RecordingSink sink;
   readLog(tmp.write("v1.mprof", bytes), sink);
   BOOST_TEST(sink.heap.size() == 4U);
+}
+
+BOOST_AUTO_TEST_CASE(readLog_packedStackNodes_decodeIdsParentsIpsAndGenerations) {
+  const std::uint64_t ipA = 0x401234, ipB = 0x7f0000001000;
+  const std::uint32_t slotA = fmt::nodeIpSlot(ipA);
+  Records proc;
+  proc.process(1, "/bin/x", {"x"});
+  Records t1;
+  t1.threadStart(7)
+      .packedNode(4, 5, ipA, 0, false)    // id 5, parent 0 (a root), ip written out
+      .packedNode(0, 1, ipB, 2, false)    // id 6, parent 5, generation 2
+      .packedNode(3, 4, slotA, -1, true)  // id 10, parent 6, ipA from the cache, generation 1
+      .alloc(0, 1, 8, 0x5000, 10);
+  Records t2;  // another stream: its own state, so ipA is not cached there
+  t2.threadStart(8).packedNode(10, 11, ipA, 0, false).alloc(1, 1, 8, 0x6000, 11);
+  Records end;
+  end.exit(fmt::ExitKind::Exited, 0, 9).trailer(2);
+  LogFile log;
+  log.block(Payload().chunk(0, proc).chunk(1, t1).chunk(2, t2).chunk(0, end),
+            fmt::BlockEncoding::ZstdColumns);
+  TempDir tmp;
+  RecordingSink sink;
+  const ReadSummary s = readLog(tmp.write("packed.mprof", log.bytes()), sink);
+  BOOST_TEST(!s.truncated);
+  BOOST_REQUIRE(sink.nodes.size() == 4U);
+  BOOST_TEST(sink.nodes[0].id == 5U);
+  BOOST_TEST(sink.nodes[0].parent == 0U);
+  BOOST_TEST(sink.nodes[0].ip == ipA);
+  BOOST_TEST(sink.nodes[1].id == 6U);
+  BOOST_TEST(sink.nodes[1].parent == 5U);
+  BOOST_TEST(sink.nodes[1].ip == ipB);
+  BOOST_TEST(sink.nodes[1].generation == 2U);
+  BOOST_TEST(sink.nodes[2].id == 10U);
+  BOOST_TEST(sink.nodes[2].parent == 6U);
+  BOOST_TEST(sink.nodes[2].ip == ipA);
+  BOOST_TEST(sink.nodes[2].generation == 1U);
+  BOOST_TEST(sink.nodes[3].id == 11U);
+  BOOST_TEST(sink.nodes[3].parent == 0U);
+  BOOST_REQUIRE(sink.heap.size() == 2U);
+  BOOST_TEST(sink.heap[0].stack == 10U);
+  BOOST_TEST(sink.heap[1].stack == 11U);
+}
+
+BOOST_AUTO_TEST_CASE(readLog_badPackedStackNodes_throwCorrupt) {
+  auto read = [](const Records& t1, std::uint32_t version) {
+    Records proc;
+    proc.process(1, "/bin/x", {"x"});
+    LogFile log;
+    log.block(Payload().chunk(0, proc).chunk(1, t1));
+    Bytes bytes = log.bytes();
+    bytes[8] = static_cast<std::uint8_t>(version);
+    TempDir tmp;
+    return readExpectingError(tmp.write("bad.mprof", bytes));
+  };
+  // parentDistance 0, or beyond the root; a slot outside the cache; a negative generation;
+  // and any packed node in a version-2 log.
+  for (const auto& t : {Records().threadStart(1).packedNode(0, 0, 0x1000, 0, false),
+                        Records().threadStart(1).packedNode(0, 2, 0x1000, 0, false),
+                        Records().threadStart(1).packedNode(0, 1, fmt::kNodeIpSlots, 0, true),
+                        Records().threadStart(1).packedNode(0, 1, 0x1000, -1, false)}) {
+    const std::string msg = read(t, 3);
+    BOOST_TEST(contains(msg, "corrupt record"), msg);
+  }
+  const std::string v2 = read(Records().threadStart(1).packedNode(0, 1, 0x1000, 0, false), 2);
+  BOOST_TEST(contains(v2, "corrupt record"), v2);
 }
 
 BOOST_AUTO_TEST_CASE(readLog_missingFile_throwsLogError) {

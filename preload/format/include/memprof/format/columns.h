@@ -11,8 +11,9 @@
 /// stream (stream 0), and any chunk with a record this code does not know, stay whole.
 ///
 /// Layout of a transformed payload: varint columnCount, columnCount x varint columnSize, then
-/// the columns in order. Column 0 describes the chunks: per chunk varint streamId, u8 mode
-/// (0 = split, 1 = whole: its bytes are in the Other column), varint original length.
+/// the columns in order. Writers write kColumnCount columns; joinColumns also reads the
+/// kLegacyColumnCount of version 2. Column 0 describes the chunks: per chunk varint streamId, u8
+/// mode (0 = split, 1 = whole: its bytes are in the Other column), varint original length.
 /// Thread-safety: pure functions. No allocation, no exceptions (the recorder links this).
 #pragma once
 
@@ -30,9 +31,17 @@ enum Column : std::uint8_t {
   kColAddr,   ///< Alloc/Free ptrDelta (zigzag)
   kColDist,   ///< AllocReuse/FreeRecent distance
   kColStack,  ///< Alloc/AllocReuse stackDelta (zigzag)
-  kColOther,  ///< every other field, and whole chunks
+  // Version 3 added these three (StackNodeCachedIp/StackNodeNewIp fields). A version-2 block
+  // has 9 columns: the ones above, then kColOther.
+  kColNodeId,      ///< packed node idGap and generationDelta
+  kColNodeParent,  ///< packed node parentDistance
+  kColNodeIp,      ///< packed node ip slot or ip
+  kColOther,       ///< every other field, and whole chunks; always the last column
   kColumnCount
 };
+
+/// Columns of a version-2 block (no node columns).
+inline constexpr std::size_t kLegacyColumnCount = 9;
 
 /// Upper bound of the transformed size of a payload of @p payloadSize bytes.
 std::size_t columnsBound(std::size_t payloadSize) noexcept;
