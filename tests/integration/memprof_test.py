@@ -1485,6 +1485,56 @@ def check_error(c, r, path, what):
     c.check(not any(m in r.stderr for m in CRASH_MARKERS), "%s: looks like a crash: %r" % (what, r.stderr[:300]))
 
 
+def doc_reader_events(c, script, log):
+    """Heap event lines of `log` by the Python reader of docs/log-format.md and by memprof dump."""
+    r = c.run([sys.executable, script, log])
+    c.check(r.returncode == 0 and not r.timed_out, "the documented reader failed on %s: %s"
+            % (log, r.describe()))
+    d = c.memprof(["dump", log])
+    want = [l for l in d.stdout.splitlines() if l.startswith(("alloc ", "free "))]
+    return r.stdout.splitlines(), want
+
+
+@case
+def case_doc_reader(c):
+    """The appendix of docs/log-format.md, a reader written from the specification alone,
+    decodes today's logs exactly as memprof does: a three-thread log, and the same log cut
+    inside a block."""
+    doc = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                        "docs", "log-format.md"))
+    if not os.path.isfile(doc):
+        raise Skip("docs/log-format.md not found next to the tests")
+    text = open(doc, encoding="utf-8").read()
+    m = re.search(r"```python\n(#!/usr/bin/env python3\n.*?)```", text, re.S)
+    if not m:
+        raise Fatal("no Python reader found in %s" % doc)
+    script = os.path.join(c.tmp, "reader.py")
+    with open(script, "w") as f:
+        f.write(m.group(1))
+    log, _ = c.record("threads_cross_free")
+    got, want = doc_reader_events(c, script, log)
+    c.check(len(want) >= 40000, "memprof dump of threads_cross_free shows %d heap events" % len(want))
+    c.check(got == want, "the documented reader disagrees with memprof dump on %s (%d vs %d "
+            "lines; first difference: %r)" % (log, len(got), len(want),
+                                              next(((g, w) for g, w in zip(got, want) if g != w), None)))
+    # A log cut in the middle of its next-to-last block: both stop at the whole blocks before.
+    data = open(log, "rb").read()
+    blocks, off = [], 16
+    while off + 13 <= len(data):
+        stored = int.from_bytes(data[off + 1:off + 5], "little")
+        blocks.append((off, stored))
+        off += 13 + stored
+    if len(blocks) < 3:
+        raise Fatal("expected at least 3 blocks in %s, found %d" % (log, len(blocks)))
+    start, stored = blocks[-2]
+    cut = os.path.join(c.tmp, "cut.mprof")
+    with open(cut, "wb") as f:
+        f.write(data[:start + 13 + stored // 2])
+    got, want = doc_reader_events(c, script, cut)
+    c.check(got == want and len(want) > 0, "the documented reader disagrees with memprof dump on "
+            "a log cut short (%d vs %d lines)" % (len(got), len(want)))
+
+
 VG_KINDS = {"Leak_DefinitelyLost": "definite", "Leak_IndirectlyLost": "indirect",
             "Leak_PossiblyLost": "possible", "Leak_StillReachable": "reachable"}
 
