@@ -5,15 +5,16 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "memprof/aggregate/flat_hash_map.h"
 #include "memprof/aggregate/heap_replay.h"
+#include "memprof/aggregate/module_index.h"
 #include "memprof/model/report.h"
 #include "memprof/symbolize/symbolizer.h"
-#include "memprof/aggregate/module_index.h"
 
 namespace memprof::aggregate {
 
@@ -24,18 +25,31 @@ class FrameTable {
   FrameTable(const HeapReplay& replay, symbolize::Symbolizer& symbolizer)
       : m_replay(replay), m_symbolizer(symbolizer), m_modules(replay.modules()) {}
 
+  /// The id of a node's address (one per distinct address, generation and exactness), resolved
+  /// on first sight. Ids are cached per address, not per node: millions of trie nodes share a
+  /// few thousand return addresses. @p nodeId must be a node (< nodes().size()).
+  std::uint32_t addressOf(std::uint32_t nodeId, bool exactPc) {
+    const reader::StackNode& node = m_replay.nodes()[nodeId];
+    const AddressKey key{node.ip, node.generation, exactPc};
+    if (const std::uint32_t* id = m_byAddress.find(key)) return *id;
+    const auto id = static_cast<std::uint32_t>(m_spans.size());
+    m_spans.push_back(resolveAddress(node, exactPc));
+    m_byAddress.tryEmplace(key, id);
+    return id;
+  }
+
+  /// Frame ids of an address, innermost (inlined) first, as [begin, end).
+  std::pair<const std::uint32_t*, const std::uint32_t*> addressFrames(std::uint32_t address) const {
+    const Span span = m_spans[address];
+    return {m_addressFrames.data() + span.offset,
+            m_addressFrames.data() + span.offset + span.count};
+  }
+
   /// Frame ids of one node's address, innermost (inlined) first, as [begin, end).
-  /// Cached per distinct (address, generation, exactness), not per node: millions of trie nodes
-  /// share a few thousand return addresses, and per-node caches cost gigabytes.
   std::pair<const std::uint32_t*, const std::uint32_t*> nodeFrames(std::uint32_t nodeId,
                                                                    bool exactPc) {
     if (nodeId >= m_replay.nodes().size()) return {nullptr, nullptr};
-    const reader::StackNode& node = m_replay.nodes()[nodeId];
-    const AddressKey key{node.ip, node.generation, exactPc};
-    auto it = m_byAddress.find(key);
-    if (it == m_byAddress.end()) it = m_byAddress.emplace(key, resolveAddress(node, exactPc)).first;
-    const Span span = it->second;
-    return {m_addressFrames.data() + span.offset, m_addressFrames.data() + span.offset + span.count};
+    return addressFrames(addressOf(nodeId, exactPc));
   }
 
   /// All frame ids of the stack ending at @p leaf, innermost first.
@@ -51,8 +65,10 @@ class FrameTable {
     }
   }
 
-  std::size_t frameCount() const { return m_frames.size(); }
-  const model::Frame& frame(std::uint32_t id) const { return m_frames[id]; }
+  std::size_t frameCount() const { return m_frames->size(); }
+  const model::Frame& frame(std::uint32_t id) const { return (*m_frames)[id]; }
+  /// Every frame by id; shared so that report stacks can hold ids instead of copies.
+  std::shared_ptr<const std::vector<model::Frame>> framePool() const { return m_frames; }
   std::uint32_t lineOf(std::uint32_t frameId) const { return m_lineOf[frameId]; }
   std::size_t lineCount() const { return m_lines.size(); }
   const std::pair<std::string, std::uint32_t>& lineKey(std::uint32_t id) const {
@@ -69,8 +85,7 @@ class FrameTable {
   };
   struct AddressKeyHash {
     std::size_t operator()(const AddressKey& k) const noexcept {
-      return std::hash<std::uint64_t>{}(k.ip * 0x9E3779B97F4A7C15ULL ^ k.generation ^
-                                         (k.exact ? 0x5bd1e995ULL : 0));
+      return mixBits(k.ip ^ (std::uint64_t{k.generation} << 48) ^ (k.exact ? 0x5bd1e995ULL : 0));
     }
   };
   struct Span {
@@ -89,11 +104,11 @@ class FrameTable {
     const Span span{static_cast<std::uint32_t>(m_addressFrames.size()),
                     static_cast<std::uint32_t>(frames.size())};
     for (const auto& f : frames) {
-      model::Frame out{f.function, f.file, f.line, module != nullptr ? module->path : "", node.ip,
-                       f.inlined};
-      m_addressFrames.push_back(static_cast<std::uint32_t>(m_frames.size()));
+      model::Frame out{f.function, f.file,   f.line, module != nullptr ? module->path : "",
+                       node.ip,    f.inlined};
+      m_addressFrames.push_back(static_cast<std::uint32_t>(m_frames->size()));
       m_lineOf.push_back(lineId(out));
-      m_frames.push_back(std::move(out));
+      m_frames->push_back(std::move(out));
     }
     return span;
   }
@@ -112,12 +127,14 @@ class FrameTable {
   const HeapReplay& m_replay;
   symbolize::Symbolizer& m_symbolizer;
   ModuleIndex m_modules;
-  std::vector<model::Frame> m_frames;
+  std::shared_ptr<std::vector<model::Frame>> m_frames =
+      std::make_shared<std::vector<model::Frame>>();
   std::vector<std::uint32_t> m_lineOf;
   std::map<std::pair<std::string, std::uint32_t>, std::uint32_t> m_lineIds;
   std::vector<const std::pair<std::string, std::uint32_t>*> m_lines;
   std::vector<std::string> m_lineFunction;
-  std::unordered_map<AddressKey, Span, AddressKeyHash> m_byAddress;
+  FlatHashMap<AddressKey, std::uint32_t, AddressKeyHash> m_byAddress;  ///< -> index in m_spans
+  std::vector<Span> m_spans;
   std::vector<std::uint32_t> m_addressFrames;
 };
 

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <map>
-#include <unordered_map>
 
 #include "frame_table.h"
+#include "line_attribution.h"
 #include "memprof/aggregate/function_aggregator.h"
 #include "sample_rate.h"
 
@@ -74,60 +74,36 @@ model::Report buildReport(const HeapReplay& replay, const reader::ReadSummary& s
   fillProgram(replay, report.program);
 
   FrameTable table(replay, symbolizer);
-  std::vector<model::Counters> self;
-  std::vector<model::Counters> total;
-  std::vector<std::uint64_t> stamp;
-  std::uint64_t visit = 0;
-  std::vector<std::uint32_t> frames;
   FunctionAggregator functions;
-  std::vector<std::uint32_t> functionOfFrame;  // frame id -> function id, filled as frames appear
-  std::vector<std::uint32_t> stackFunctions;
-
-  auto attribute = [&](std::uint32_t leaf, bool exactLeaf, const model::Counters& c) {
-    table.stackFrames(leaf, exactLeaf, frames);
-    for (std::size_t f = functionOfFrame.size(); f < table.frameCount(); ++f) {
-      functionOfFrame.push_back(functions.functionOf(table.frame(static_cast<std::uint32_t>(f))));
-    }
-    stackFunctions.clear();
-    for (const std::uint32_t f : frames) stackFunctions.push_back(functionOfFrame[f]);
-    functions.add(stackFunctions, c);
-    self.resize(table.lineCount());
-    total.resize(table.lineCount());
-    stamp.resize(table.lineCount(), 0);
-    if (!frames.empty()) {
-      const std::uint32_t line = table.lineOf(frames.front());
-      if (line != kNoLine) self[line] += c;
-    }
-    ++visit;
-    for (const std::uint32_t f : frames) {
-      const std::uint32_t line = table.lineOf(f);
-      if (line == kNoLine || stamp[line] == visit) continue;  // each distinct line once
-      stamp[line] = visit;
-      total[line] += c;
-    }
-  };
-
+  LineAttribution attribution(replay, table, functions);
   const auto& stacks = replay.stacks();
   for (std::uint32_t id = 0; id < stacks.size(); ++id) {
     const StackFigures& s = stacks[id];
     if (s.allocations > 0 || s.liveCount > 0) {
-      attribute(id, false,
-                model::Counters{s.allocations, s.bytes, s.peakBytes, s.liveBytes, s.liveCount, 0});
+      attribution.add(
+          id, false,
+          model::Counters{s.allocations, s.bytes, s.peakBytes, s.liveBytes, s.liveCount, 0});
     }
-    if (s.samples > 0) attribute(id, true, model::Counters{0, 0, 0, 0, 0, s.samples});
+    if (s.samples > 0) attribution.add(id, true, model::Counters{0, 0, 0, 0, 0, s.samples});
   }
+  attribution.finish();
   for (std::uint32_t line = 0; line < table.lineCount(); ++line) {
-    if (self[line].empty() && total[line].empty()) continue;
+    const model::Counters& self = attribution.self(line);
+    const model::Counters& total = attribution.total(line);
+    if (self.empty() && total.empty()) continue;
     const auto& key = table.lineKey(line);
     report.lines.push_back(
-        model::LineEntry{key.first, key.second, table.lineFunction(line), self[line], total[line]});
+        model::LineEntry{key.first, key.second, table.lineFunction(line), self, total});
   }
   std::sort(report.lines.begin(), report.lines.end(), [](const auto& a, const auto& b) {
     return std::tie(a.file, a.line) < std::tie(b.file, b.line);
   });
   report.functions = functions.entries();
 
-  // Leaks: one entry per distinct stack (by addresses, across threads) and kind.
+  // Leaks: one entry per distinct stack (by addresses, across threads) and kind. Their frames
+  // are ids into the table's pool: a compiler leaves millions of leak frames but few distinct.
+  const auto pool = table.framePool();
+  std::vector<std::uint32_t> frames;
   std::map<std::pair<std::vector<std::uint64_t>, int>, std::pair<model::Leak, bool>> leaks;
   for (const auto& [key, group] : replay.leakGroups()) {
     std::vector<std::uint64_t> ips;
@@ -136,11 +112,10 @@ model::Report buildReport(const HeapReplay& replay, const reader::ReadSummary& s
       ips.push_back(replay.nodes()[id].ip);
       if (ips.size() > 100000) break;
     }
-    auto& entry = leaks[{ips, key.second}];
+    auto& entry = leaks[{std::move(ips), key.second}];
     if (!entry.second) {
       table.stackFrames(key.first, false, frames);
-      entry.first.stack.reserve(frames.size());
-      for (const std::uint32_t f : frames) entry.first.stack.push_back(table.frame(f));
+      entry.first.stack = model::FrameStack(pool, frames);
       entry.first.kind = kindName(key.second);
       entry.first.kindScanned = key.second >= 0;
       entry.second = true;

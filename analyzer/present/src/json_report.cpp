@@ -2,6 +2,8 @@
 /// @brief The JSON report of the contract, written with nlohmann::json.
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "memprof/present/presenters.h"
 
@@ -26,21 +28,25 @@ std::string hex(std::uint64_t v) {
   return buf;
 }
 
-/// JSON string literal. Symbol names and paths are bytes, not always valid UTF-8: invalid
-/// sequences become U+FFFD instead of making the whole report fail.
-void writeString(std::ostream& out, const std::string& text) {
-  bool plain = true;  // printable ASCII without quotes or backslashes: nearly every name and path
+/// Whether @p text can be written between quotes as it is: printable ASCII without quotes or
+/// backslashes, as nearly every name and path is.
+bool plainString(const std::string& text) {
   for (const char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-      plain = false;
-      break;
-    }
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return false;
   }
-  if (plain) {
-    out << '"' << text << '"';
+  return true;
+}
+
+/// Appends the JSON string literal of @p text. Symbol names and paths are bytes, not always
+/// valid UTF-8: invalid sequences become U+FFFD instead of making the whole report fail.
+void appendString(std::string& out, const std::string& text) {
+  if (plainString(text)) {
+    out += '"';
+    out += text;
+    out += '"';
   } else {
-    out << json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+    out += json(text).dump(-1, ' ', false, json::error_handler_t::replace);
   }
 }
 
@@ -49,26 +55,53 @@ std::string dumpValue(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-/// One leak, written directly: a compiler's report has a million leak frames, and building a
-/// JSON tree per frame made serialization the largest cost of the whole analysis. Same keys and
-/// order as nlohmann's output (sorted), so the document is unchanged.
-void writeLeak(std::ostream& out, const model::Leak& leak) {
-  out << "{\"allocations\":" << leak.allocations << ",\"bytes\":" << leak.bytes << ",\"kind\":";
-  writeString(out, leak.kind);
-  out << ",\"stack\":[";
-  bool first = true;
-  for (const auto& f : leak.stack) {
-    out << (first ? "" : ",") << "{\"address\":\"" << hex(f.address) << "\",\"file\":";
-    writeString(out, f.file);
-    out << ",\"function\":";
-    writeString(out, f.function);
-    out << ",\"inlined\":" << (f.inlined ? "true" : "false") << ",\"line\":" << f.line
-        << ",\"module\":";
-    writeString(out, f.module);
-    out << '}';
-    first = false;
+/// The JSON text of each distinct frame, made once: a compiler's report has a million leak
+/// frames but only thousands of distinct ones, shared through the stacks' pool.
+class FrameTexts {
+ public:
+  const std::string& text(const model::FrameStack& stack, std::size_t i) {
+    if (stack.pool() != m_pool) {  // another pool (hand-built reports): start over
+      m_pool = stack.pool();
+      m_texts.clear();
+    }
+    const std::uint32_t id = stack.ids()[i];
+    if (id >= m_texts.size()) m_texts.resize(std::size_t{id} + 1);
+    std::string& text = m_texts[id];
+    if (text.empty()) text = frameText(stack[i]);
+    return text;
   }
-  out << "]}";
+
+ private:
+  /// Same keys and order as nlohmann's output (sorted), so the document is unchanged.
+  static std::string frameText(const model::Frame& f) {
+    std::string out = "{\"address\":\"" + hex(f.address) + "\",\"file\":";
+    appendString(out, f.file);
+    out += ",\"function\":";
+    appendString(out, f.function);
+    out += ",\"inlined\":";
+    out += f.inlined ? "true" : "false";
+    out += ",\"line\":" + std::to_string(f.line) + ",\"module\":";
+    appendString(out, f.module);
+    out += '}';
+    return out;
+  }
+
+  const model::FrameStack::Pool* m_pool = nullptr;
+  std::vector<std::string> m_texts;  ///< by frame id; empty until first needed
+};
+
+/// One leak, written directly: building a JSON tree per frame made serialization the largest
+/// cost of the whole analysis. Same keys and order as nlohmann's output (sorted).
+void appendLeak(std::string& out, const model::Leak& leak, FrameTexts& frames) {
+  out += "{\"allocations\":" + std::to_string(leak.allocations) +
+         ",\"bytes\":" + std::to_string(leak.bytes) + ",\"kind\":";
+  appendString(out, leak.kind);
+  out += ",\"stack\":[";
+  for (std::size_t i = 0; i < leak.stack.size(); ++i) {
+    if (i > 0) out += ',';
+    out += frames.text(leak.stack, i);
+  }
+  out += "]}";
 }
 
 json leakJson(const model::Leak& leak) {
@@ -158,9 +191,20 @@ void writeJsonReport(const model::Report& r, std::ostream& out) {
     return entry;
   });
   out << ",\n \"leaks\": [";
-  for (std::size_t i = 0; i < r.leaks.size(); ++i) {
-    out << (i == 0 ? "\n  " : ",\n  ");
-    writeLeak(out, r.leaks[i]);
+  {
+    // Gathered in a buffer and written in large pieces: hundreds of MB of small stream
+    // insertions cost more than the text itself.
+    FrameTexts frames;
+    std::string buffer;
+    for (std::size_t i = 0; i < r.leaks.size(); ++i) {
+      buffer += i == 0 ? "\n  " : ",\n  ";
+      appendLeak(buffer, r.leaks[i], frames);
+      if (buffer.size() >= (std::size_t{1} << 20)) {
+        out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        buffer.clear();
+      }
+    }
+    out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
   }
   out << (r.leaks.empty() ? "]" : "\n ]");
   array("timeline", r.timeline, [](const model::TimelinePoint& p) {

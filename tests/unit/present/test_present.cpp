@@ -238,7 +238,7 @@ BOOST_AUTO_TEST_CASE(writeJsonReport_emptyReport_isValidWithEmptyArrays) {
 BOOST_AUTO_TEST_CASE(writeJsonReport_stringsNeedingEscapes_stayValidJson) {
   auto r = sampleReport();
   r.program.command = {"./app", "quote\" backslash\\ newline\n tab\t"};
-  r.leaks[0].stack[0].function = "operator<<(std::ostream&, \"x\")";
+  r.leaks[0].stack.mutableFrame(0).function = "operator<<(std::ostream&, \"x\")";
   const json doc = renderJson(r);
   BOOST_TEST(doc.at("program").at("command")[1] == "quote\" backslash\\ newline\n tab\t");
   BOOST_TEST(doc.at("leaks")[0].at("stack")[0].at("function") ==

@@ -26,6 +26,14 @@ class FunctionAggregator {
   /// function of the stack (a recursive function is counted once). @p functions innermost first.
   void add(const std::vector<std::uint32_t>& functions, const model::Counters& figures);
 
+  /// The two halves of add() for callers that de-duplicate a stack's functions themselves.
+  void addSelf(std::uint32_t function, const model::Counters& figures) {
+    m_entries[function].self += figures;
+  }
+  void addTotal(std::uint32_t function, const model::Counters& figures) {
+    m_entries[function].total += figures;
+  }
+
   /// Functions with any figure, by total samples, self samples, total bytes, then total peak
   /// bytes, descending (ties by name).
   [[nodiscard]] std::vector<model::FunctionEntry> entries() const;

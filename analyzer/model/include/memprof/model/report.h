@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "memprof/model/frame_stack.h"
+
 namespace memprof::model {
 
 struct Counters {
@@ -51,21 +53,12 @@ struct FunctionEntry {
   Counters total;
 };
 
-struct Frame {
-  std::string function;
-  std::string file;
-  std::uint32_t line = 0;
-  std::string module;
-  std::uint64_t address = 0;
-  bool inlined = false;
-};
-
 struct Leak {
   std::uint64_t bytes = 0;
   std::uint64_t allocations = 0;
   std::string kind;         ///< definite | indirect | possible | reachable
   bool kindScanned = true;  ///< false: no exit-time scan covered these blocks (kind assumed)
-  std::vector<Frame> stack;
+  FrameStack stack;         ///< innermost first
 };
 
 struct TimelinePoint {
