@@ -40,11 +40,16 @@ class StackTrie {
   };
 
   std::uint32_t find(std::uint64_t hash) const noexcept;
+  /// Home slot of a hash: its top bits (the hash mixes upwards, see stack_trie.cpp).
+  std::size_t slotOf(std::uint64_t hash) const noexcept {
+    return static_cast<std::size_t>(hash >> m_shift);
+  }
   bool insert(std::uint64_t hash, std::uint32_t id) noexcept;
   bool grow() noexcept;
 
   Slot* m_slots = nullptr;
   std::size_t m_capacity = 0;  // power of two
+  unsigned m_shift = 64;       // 64 - log2(m_capacity)
   std::size_t m_count = 0;
 };
 
