@@ -68,13 +68,17 @@ void onNewNode(void* context, std::uint32_t id, std::uint32_t parent, std::uintp
 /// bit per event that compresses to nothing, and a quarter of a log's bytes on real programs.
 inline std::uint64_t eventTimeUs() { return nowUs() & g_config.timeResolutionMask; }
 
-inline std::size_t recentSlot(std::uint64_t ptr) {
-  return static_cast<std::size_t>((ptr >> 4) * 0x9E3779B97F4A7C15ULL >> 51) & (kRecentSlots - 1);
+/// Home slot of a pointer in a direct-mapped table of @p Slots entries: the top bits of a
+/// multiplicative hash (blocks are 16-byte aligned, so the low 4 bits say nothing).
+template <std::size_t Slots>
+inline std::size_t slotOf(std::uint64_t ptr) {
+  static_assert((Slots & (Slots - 1)) == 0 && Slots > 1);
+  constexpr int kShift = 64 - __builtin_ctzll(Slots);
+  return static_cast<std::size_t>((ptr >> 4) * 0x9E3779B97F4A7C15ULL >> kShift);
 }
 
-inline std::size_t freedSlotOf(std::uint64_t ptr) {
-  return static_cast<std::size_t>((ptr >> 4) * 0x9E3779B97F4A7C15ULL >> 54) & (kFreedSlots - 1);
-}
+inline std::size_t recentSlot(std::uint64_t ptr) { return slotOf<kRecentSlots>(ptr); }
+inline std::size_t freedSlotOf(std::uint64_t ptr) { return slotOf<kFreedSlots>(ptr); }
 
 }  // namespace
 

@@ -21,8 +21,8 @@
 
 namespace memprof::preload {
 
-inline constexpr std::size_t kRecentSlots = 8192;
-inline constexpr std::size_t kFreedSlots = 1024;
+inline constexpr std::size_t kRecentSlots = 32768;
+inline constexpr std::size_t kFreedSlots = 8192;
 
 enum class ThreadStatus : std::uint32_t { Active = 0, Exited = 1, Free = 2 };
 

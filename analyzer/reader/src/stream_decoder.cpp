@@ -2,6 +2,7 @@
 /// @brief Record decoding (see memprof/format/records.h for every layout).
 #include "stream_decoder.h"
 
+#include <algorithm>
 #include <string>
 
 #include "memprof/format/decoder.h"
@@ -29,6 +30,21 @@ std::uint32_t narrow32(std::uint64_t v, RecordType type, std::size_t offset) {
   return static_cast<std::uint32_t>(v);
 }
 
+/// Stores @p value as entry number @p count of a ring of @p max entries that grows by doubling
+/// while it is not full: until it wraps, entry n sits at index n either way.
+inline void ringPut(std::vector<std::uint64_t>& ring, std::uint64_t count, std::uint32_t max,
+                    std::uint64_t value) {
+  if (count >= ring.size() && ring.size() < max) {
+    ring.resize(std::min<std::size_t>(max, std::max<std::size_t>(64, ring.size() * 2)), 0);
+  }
+  ring[count & (ring.size() - 1)] = value;
+}
+
+/// Entry number @p n of a ring filled by ringPut (n is below the count of entries put).
+inline std::uint64_t ringGet(const std::vector<std::uint64_t>& ring, std::uint64_t n) {
+  return ring[n & (ring.size() - 1)];
+}
+
 }  // namespace
 
 void StreamDecoder::decodeHeapEvent(StreamState& st, std::uint32_t stream, std::uint8_t type,
@@ -54,10 +70,6 @@ void StreamDecoder::decodeHeapEvent(StreamState& st, std::uint32_t stream, std::
   e.timeUs = st.lastTimeUs;
   e.stream = stream;
   e.fn = static_cast<format::AllocFn>(fn);
-  if (st.recent.empty()) {
-    st.recent.assign(format::kRecentRing, 0);
-    st.freed.assign(format::kFreedRing, 0);
-  }
   if (base == format::kAllocBase || base == format::kAllocReuseBase) {
     std::uint64_t size = 0;
     std::int64_t stackDelta = 0;
@@ -69,10 +81,10 @@ void StreamDecoder::decodeHeapEvent(StreamState& st, std::uint32_t stream, std::
       e.ptr = st.lastPtr;
     } else {
       std::uint64_t distance = 0;
-      need(d.varint(&distance) && distance >= 1 && distance <= format::kFreedRing &&
+      need(d.varint(&distance) && distance >= 1 && distance <= m_freedLimit &&
                distance <= st.freeCount,
            rt, at);
-      e.ptr = st.freed[(st.freeCount - distance) % format::kFreedRing];
+      e.ptr = ringGet(st.freed, st.freeCount - distance);
     }
     need(d.zigzag(&stackDelta), rt, at);
     st.lastStack += stackDelta;
@@ -80,23 +92,22 @@ void StreamDecoder::decodeHeapEvent(StreamState& st, std::uint32_t stream, std::
     e.kind = HeapEventKind::Alloc;
     e.size = size;
     e.stack = static_cast<std::uint32_t>(st.lastStack);
-    st.recent[st.allocCount % format::kRecentRing] = e.ptr;
-    ++st.allocCount;
+    ringPut(st.recent, st.allocCount++, format::kRecentRing, e.ptr);
   } else if (base == format::kFreeBase) {
     std::int64_t ptrDelta = 0;
     need(d.zigzag(&ptrDelta), rt, at);
     st.lastPtr += static_cast<std::uint64_t>(ptrDelta);
     e.kind = HeapEventKind::Free;
     e.ptr = st.lastPtr;
-    st.freed[st.freeCount++ % format::kFreedRing] = e.ptr;
+    ringPut(st.freed, st.freeCount++, format::kFreedRing, e.ptr);
   } else {
     std::uint64_t distance = 0;
-    need(d.varint(&distance) && distance >= 1 && distance <= format::kRecentRing &&
+    need(d.varint(&distance) && distance >= 1 && distance <= m_recentLimit &&
              distance <= st.allocCount,
          rt, at);
     e.kind = HeapEventKind::Free;
-    e.ptr = st.recent[(st.allocCount - distance) % format::kRecentRing];
-    st.freed[st.freeCount++ % format::kFreedRing] = e.ptr;
+    e.ptr = ringGet(st.recent, st.allocCount - distance);
+    ringPut(st.freed, st.freeCount++, format::kFreedRing, e.ptr);
   }
   ++m_heapEvents;
   m_merger.push(e);

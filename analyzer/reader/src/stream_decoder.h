@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "memprof/format/decoder.h"
+#include "memprof/format/records.h"
 #include "memprof/reader/events.h"
 #include "sequence_merger.h"
 
@@ -17,7 +18,11 @@ class StreamDecoder {
  public:
   /// @p version: the log's format version (packed stack nodes are corrupt before version 3).
   StreamDecoder(EventSink& sink, SequenceMerger& merger, std::uint32_t version)
-      : m_sink(sink), m_merger(merger), m_version(version) {}
+      : m_sink(sink),
+        m_merger(merger),
+        m_version(version),
+        m_recentLimit(version >= 3 ? format::kRecentRing : format::kRecentRingV2),
+        m_freedLimit(version >= 3 ? format::kFreedRing : format::kFreedRingV2) {}
 
   /// Decodes all records of a chunk of @p stream. Throws LogError on a malformed record.
   void decodeChunk(std::uint32_t stream, const std::uint8_t* data, std::size_t size);
@@ -35,9 +40,11 @@ class StreamDecoder {
     std::int64_t lastStack = 0;
     std::uint64_t lastSampleTimeUs = 0;
     std::uint64_t allocCount = 0;
-    std::vector<std::uint64_t> recent;  ///< pointer of Alloc number n at n % kRecentRing
+    /// Pointer of Alloc number n at n % kRecentRing. The rings grow to their full size only as
+    /// a stream fills them: a log of 10,000 short threads must not cost 10,000 full rings.
+    std::vector<std::uint64_t> recent;
     std::uint64_t freeCount = 0;
-    std::vector<std::uint64_t> freed;  ///< pointer of Free number n at n % kFreedRing
+    std::vector<std::uint64_t> freed;  ///< pointer of Free number n at n % kFreedRing (grows too)
     std::uint64_t lastNodeId = 0;
     std::int64_t lastGeneration = 0;
     std::vector<std::uint64_t> nodeIps;  ///< node-ip cache, kNodeIpSlots (allocated on use)
@@ -49,6 +56,10 @@ class StreamDecoder {
   EventSink& m_sink;
   SequenceMerger& m_merger;
   std::uint32_t m_version;
+  /// Largest distances of FreeRecent and AllocReuse: the rings of the log's version. (The
+  /// rings themselves are always the largest: a distance within a smaller ring reads the same.)
+  std::uint64_t m_recentLimit;
+  std::uint64_t m_freedLimit;
   std::unordered_map<std::uint32_t, StreamState> m_streams;
   std::uint32_t m_cachedStream = ~0U;
   StreamState* m_cached = nullptr;

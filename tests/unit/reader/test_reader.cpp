@@ -619,6 +619,41 @@ BOOST_AUTO_TEST_CASE(readLog_freeRecentAtRingDistance_resolvesAcrossRingWrap) {
   BOOST_TEST(sink.heap[kAllocs + 1].ptr == 0x100000U + 16 * (kAllocs - 1));
 }
 
+BOOST_AUTO_TEST_CASE(readLog_ringDistances_areBoundedByTheLogsVersion) {
+  // Version 3 rings: 16384 allocations, 4096 frees; versions 1 and 2: 4096 and 256. A log
+  // whose distances fit the newer rings only is read as version 3 and corrupt as version 2.
+  constexpr std::uint64_t kAllocs = fmt::kRecentRingV2 + 100;
+  Records proc;
+  proc.process(1, "x", {});
+  Records t1;
+  t1.alloc(0, 1, 16, 0x100000, 1);
+  for (std::uint64_t i = 1; i < kAllocs; ++i) t1.alloc(1, 0, 16, 16, 0);  // #i @0x100000 + 16 i
+  t1.freeRecent(1, 0, fmt::kRecentRingV2 + 1);                            // frees #99
+  for (std::uint64_t i = 0; i < fmt::kFreedRingV2; ++i) t1.freeRecent(1, 0, 1);
+  // An AllocReuse of the address freed first, kFreedRingV2 + 1 frees ago.
+  t1.rec([](fmt::Encoder& e) {
+    e.u8(fmt::kAllocReuseBase)
+        .varint(1)
+        .varint(0)
+        .varint(16)
+        .varint(fmt::kFreedRingV2 + 1)
+        .zigzag(0);
+  });
+  LogFile log;
+  log.block(Payload().chunk(0, proc).chunk(1, t1), fmt::BlockEncoding::Zstd);
+  TempDir tmp;
+  RecordingSink sink;
+  const std::string v3 = tmp.write("v3.mprof", log.bytes());
+  readLog(v3, sink);
+  BOOST_REQUIRE(sink.heap.size() == kAllocs + 1 + fmt::kFreedRingV2 + 1);
+  BOOST_TEST(sink.heap[kAllocs].ptr == 0x100000U + 16 * 99);
+  BOOST_TEST(sink.heap.back().ptr == 0x100000U + 16 * 99);
+  Bytes bytes = log.bytes();
+  bytes[8] = 2;
+  const std::string msg = readExpectingError(tmp.write("v2.mprof", bytes));
+  BOOST_TEST(contains(msg, "corrupt"), msg);
+}
+
 BOOST_AUTO_TEST_CASE(readLog_freeRecentWithBadDistance_throwsCorrupt) {
   for (std::uint64_t distance :
        {std::uint64_t{0}, std::uint64_t{5}, std::uint64_t{fmt::kRecentRing} + 1}) {

@@ -152,9 +152,14 @@ inline constexpr std::uint8_t kFreeBase = 64;
 inline constexpr std::uint8_t kFreeRecentBase = 96;
 inline constexpr std::uint8_t kAllocReuseBase = 128;
 /// Slots in each stream's recent-allocation ring (power of two).
-inline constexpr std::uint32_t kRecentRing = 4096;
+inline constexpr std::uint32_t kRecentRing = 16384;
 /// Slots in each stream's freed-pointer ring (power of two).
-inline constexpr std::uint32_t kFreedRing = 256;
+inline constexpr std::uint32_t kFreedRing = 4096;
+/// The rings of versions 1 and 2, which bound the distances in their logs. (Version 3's larger
+/// rings found a free's block, or a reused address, in them for 10% more events on allocation
+/// churn and cc1plus: a distance of two bytes instead of an address of three.)
+inline constexpr std::uint32_t kRecentRingV2 = 4096;
+inline constexpr std::uint32_t kFreedRingV2 = 256;
 
 enum class ExitKind : std::uint8_t { Exited = 0, Signaled = 1, Exec = 2 };
 enum class LeakKind : std::uint8_t { Definite = 0, Indirect = 1, Possible = 2, Reachable = 3 };
