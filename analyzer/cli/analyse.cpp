@@ -44,11 +44,11 @@ void retire(std::unique_ptr<aggregate::HeapReplay> replay) {
 
 }  // namespace
 
-model::Report analyseLog(const std::string& path) {
+model::Report analyseLog(const std::string& path, std::size_t leakStacks) {
   auto replay = std::make_unique<aggregate::HeapReplay>();
   const reader::ReadSummary summary = replayLog(path, *replay);
   symbolize::Symbolizer symbolizer;
-  model::Report report = aggregate::buildReport(*replay, summary, path, symbolizer);
+  model::Report report = aggregate::buildReport(*replay, summary, path, symbolizer, leakStacks);
   retire(std::move(replay));
   // The aggregation's own warnings (the reader's were printed above) go to stderr as well.
   for (std::size_t i = summary.warnings.size(); i < report.warnings.size(); ++i) {

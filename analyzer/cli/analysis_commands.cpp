@@ -20,7 +20,9 @@ int reportCommand(int argc, char** argv) {
   app.add_option("--top", options.top, "number of lines shown");
   app.add_option("LOG", log, "the log to analyse")->required();
   CLI11_PARSE(app, argc, argv);
-  const model::Report report = analyseLog(log);
+  // The text report shows only the largest leaks' stacks: the others need no frames.
+  const model::Report report =
+      analyseLog(log, format == "json" ? SIZE_MAX : present::kTextReportLeakStacks);
   if (format == "json")
     present::writeJsonReport(report, std::cout);
   else

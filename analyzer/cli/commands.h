@@ -2,6 +2,8 @@
 /// @brief The subcommands of the memprof tool; each returns the process exit status.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,7 +29,8 @@ int leakScanCommand(int argc, char** argv);
 
 /// Reads and analyses a log; prints warnings (truncation) on stderr.
 /// Throws AnalysisError with a one-line message naming the file.
-model::Report analyseLog(const std::string& path);
+/// @p leakStacks: how many of the largest leaks need their frames (see buildReport).
+model::Report analyseLog(const std::string& path, std::size_t leakStacks = SIZE_MAX);
 
 /// Reads a log into @p replay and finishes it; prints the reader's warnings on stderr.
 /// Throws AnalysisError like analyseLog.

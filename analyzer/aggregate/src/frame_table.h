@@ -38,6 +38,8 @@ class FrameTable {
     return id;
   }
 
+  std::size_t addressCount() const { return m_spans.size(); }
+
   /// Frame ids of an address, innermost (inlined) first, as [begin, end).
   std::pair<const std::uint32_t*, const std::uint32_t*> addressFrames(std::uint32_t address) const {
     const Span span = m_spans[address];

@@ -39,19 +39,21 @@ class LineAttribution {
 
  private:
   static constexpr std::uint32_t kUnknown = ~0U;
+  struct Transition {
+    std::uint64_t key = ~std::uint64_t{0};  ///< set << 32 | address
+    std::uint32_t next = 0;
+  };
   struct Step {
     std::uint32_t node;
     std::uint32_t address;
-  };
-  struct TransitionHash {
-    std::size_t operator()(std::uint64_t k) const noexcept { return mixBits(k); }
   };
 
   /// The path set of @p node (kEmpty for the root or a missing node), memoised.
   std::uint32_t setOf(std::uint32_t node);
   /// @p set extended by the lines and functions of @p address.
   std::uint32_t step(std::uint32_t set, std::uint32_t address);
-  /// Interns the functions of frames resolved since the last call, in frame order.
+  /// Interns the functions of frames resolved since the last call, in frame order, and lists
+  /// the items (lines, functions) of addresses resolved since then.
   void noteNewFrames();
 
   const HeapReplay& m_replay;
@@ -59,13 +61,14 @@ class LineAttribution {
   FunctionAggregator& m_functions;
   std::vector<std::uint32_t> m_functionOfFrame;
   std::vector<std::uint32_t> m_nodeSet;  ///< per node id: its path set, or kUnknown
-  FlatHashMap<std::uint64_t, std::uint32_t, TransitionHash> m_transitions{1024};
   PathSetTrie m_sets;
+  std::vector<Transition> m_recent = std::vector<Transition>(std::size_t{1} << 14);
   std::vector<model::Counters> m_perSet;
   std::vector<model::Counters> m_self;   ///< per line
   std::vector<model::Counters> m_total;  ///< per line, after finish()
   std::vector<Step> m_path;
-  std::vector<std::uint32_t> m_items;
+  std::vector<std::uint32_t> m_addressItems;  ///< items of address a: [m_itemBegin[a], [a+1])
+  std::vector<std::uint32_t> m_itemBegin{0};
 };
 
 }  // namespace memprof::aggregate

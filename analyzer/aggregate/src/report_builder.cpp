@@ -3,9 +3,11 @@
 #include "memprof/aggregate/report_builder.h"
 
 #include <algorithm>
-#include <map>
+#include <future>
+#include <vector>
 
 #include "frame_table.h"
+#include "leak_stacks.h"
 #include "line_attribution.h"
 #include "memprof/aggregate/function_aggregator.h"
 #include "sample_rate.h"
@@ -13,21 +15,6 @@
 namespace memprof::aggregate {
 
 namespace {
-
-const char* kindName(int kind) {
-  switch (kind) {
-    case 0:
-      return "definite";
-    case 1:
-      return "indirect";
-    case 2:
-      return "possible";
-    case 3:
-      return "reachable";
-    default:
-      return "definite";
-  }
-}
 
 void fillProgram(const HeapReplay& replay, model::Program& program) {
   const auto& p = replay.process();
@@ -64,7 +51,8 @@ void fillSampler(const HeapReplay& replay, model::Report& report) {
 }  // namespace
 
 model::Report buildReport(const HeapReplay& replay, const reader::ReadSummary& summary,
-                          const std::string& logPath, symbolize::Symbolizer& symbolizer) {
+                          const std::string& logPath, symbolize::Symbolizer& symbolizer,
+                          std::size_t leakStacks) {
   model::Report report;
   report.logPath = logPath;
   report.logBytes = summary.fileBytes;
@@ -73,6 +61,10 @@ model::Report buildReport(const HeapReplay& replay, const reader::ReadSummary& s
   report.warnings = summary.warnings;
   fillProgram(replay, report.program);
 
+  // Leak grouping reads only the replay: it runs on the second core while this one
+  // symbolizes and attributes (a compiler's log has tens of thousands of leak stacks).
+  std::future<std::vector<LeakStack>> leakStacksFuture =
+      std::async(std::launch::async, [&replay] { return groupLeakStacks(replay); });
   FrameTable table(replay, symbolizer);
   FunctionAggregator functions;
   LineAttribution attribution(replay, table, functions);
@@ -100,32 +92,7 @@ model::Report buildReport(const HeapReplay& replay, const reader::ReadSummary& s
   });
   report.functions = functions.entries();
 
-  // Leaks: one entry per distinct stack (by addresses, across threads) and kind. Their frames
-  // are ids into the table's pool: a compiler leaves millions of leak frames but few distinct.
-  const auto pool = table.framePool();
-  std::vector<std::uint32_t> frames;
-  std::map<std::pair<std::vector<std::uint64_t>, int>, std::pair<model::Leak, bool>> leaks;
-  for (const auto& [key, group] : replay.leakGroups()) {
-    std::vector<std::uint64_t> ips;
-    for (std::uint32_t id = key.first; id != 0 && id < replay.nodes().size();
-         id = replay.nodes()[id].parent) {
-      ips.push_back(replay.nodes()[id].ip);
-      if (ips.size() > 100000) break;
-    }
-    auto& entry = leaks[{std::move(ips), key.second}];
-    if (!entry.second) {
-      table.stackFrames(key.first, false, frames);
-      entry.first.stack = model::FrameStack(pool, frames);
-      entry.first.kind = kindName(key.second);
-      entry.first.kindScanned = key.second >= 0;
-      entry.second = true;
-    }
-    entry.first.bytes += group.bytes;
-    entry.first.allocations += group.count;
-  }
-  for (auto& [key, value] : leaks) report.leaks.push_back(std::move(value.first));
-  std::stable_sort(report.leaks.begin(), report.leaks.end(),
-                   [](const auto& a, const auto& b) { return a.bytes > b.bytes; });
+  report.leaks = leaksOf(leakStacksFuture.get(), table, leakStacks);
 
   model::Totals& t = report.totals;
   t.allocations = replay.allocations();

@@ -93,7 +93,7 @@ void writeTextReport(const model::Report& r, const TextReportOptions& options, s
   writeFunctionTable(r, options, out);
   if (!r.leaks.empty()) {
     out << "\nLeaks (" << r.leaks.size() << " stacks; `memprof leaks` shows full stacks):\n";
-    for (std::size_t i = 0; i < r.leaks.size() && i < 5; ++i) {
+    for (std::size_t i = 0; i < r.leaks.size() && i < kTextReportLeakStacks; ++i) {
       const auto& leak = r.leaks[i];
       std::string where = "?";
       for (const auto& f : leak.stack) {
@@ -129,8 +129,8 @@ void writeLeaksText(const model::Report& r, std::ostream& out, std::size_t maxFr
     blocks += leak.allocations;
   }
   out << "memprof: " << humanBytes(bytes) << " leaked in " << blocks
-      << (blocks == 1 ? " block" : " blocks")
-      << " from " << r.leaks.size() << (r.leaks.size() == 1 ? " stack\n" : " stacks\n");
+      << (blocks == 1 ? " block" : " blocks") << " from " << r.leaks.size()
+      << (r.leaks.size() == 1 ? " stack\n" : " stacks\n");
   std::size_t index = 0;
   for (const auto& leak : r.leaks) {
     out << "\n#" << ++index << " " << leak.kind << ": " << leak.bytes << " bytes in "

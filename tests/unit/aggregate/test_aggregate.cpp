@@ -601,6 +601,28 @@ BOOST_AUTO_TEST_CASE(buildReport_unknownFrames_groupsLeaksPerStackSortedByBytes)
   BOOST_TEST(maxHeap == 1650U);
 }
 
+BOOST_AUTO_TEST_CASE(buildReport_fewLeakStacks_countsEveryLeakFramesOnlyTheLargest) {
+  HeapReplay r;
+  r.onStackNode({1, 0, 0x1000, 0});
+  r.onStackNode({2, 1, 0x2000, 0});
+  r.onStackNode({3, 1, 0x3000, 0});
+  Events ev(r);
+  ev.alloc(1, 0x10, 100, 2);
+  ev.alloc(2, 0x20, 500, 3);
+  ev.alloc(3, 0x30, 7, 1);
+  r.finish();
+  memprof::symbolize::Symbolizer symbolizer;
+  const auto report = memprof::aggregate::buildReport(r, {}, "x.mprof", symbolizer, 1);
+  BOOST_REQUIRE(report.leaks.size() == 3U);
+  BOOST_TEST(report.leaks[0].bytes == 500U);
+  BOOST_REQUIRE(report.leaks[0].stack.size() == 2U);
+  BOOST_TEST(report.leaks[0].stack[0].address == 0x3000U);
+  BOOST_TEST(report.leaks[1].bytes == 100U);
+  BOOST_TEST(report.leaks[1].stack.empty());
+  BOOST_TEST(report.leaks[2].kind == "definite");
+  BOOST_TEST(report.leaks[2].stack.empty());
+}
+
 BOOST_AUTO_TEST_CASE(buildReport_emptyReplay_givesZeroTotals) {
   HeapReplay r;
   r.finish();

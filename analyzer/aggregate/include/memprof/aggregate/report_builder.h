@@ -3,6 +3,8 @@
 /// attributes per line (self and total), groups leaks by stack and builds the timeline.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "memprof/aggregate/heap_replay.h"
@@ -12,7 +14,10 @@
 
 namespace memprof::aggregate {
 
+/// @p leakStacks: how many of the largest leaks get their frames (the others have an empty
+/// stack), for renderers that show only a few; every leak is counted either way.
 model::Report buildReport(const HeapReplay& replay, const reader::ReadSummary& summary,
-                          const std::string& logPath, symbolize::Symbolizer& symbolizer);
+                          const std::string& logPath, symbolize::Symbolizer& symbolizer,
+                          std::size_t leakStacks = SIZE_MAX);
 
 }  // namespace memprof::aggregate

@@ -3,6 +3,7 @@
 /// tables, leak listings. They format only; they never re-aggregate.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <ostream>
 #include <regex>
@@ -16,6 +17,9 @@ namespace memprof::present {
 
 /// The contract's JSON report (memprof_format 1) plus extra fields.
 void writeJsonReport(const model::Report& report, std::ostream& out);
+
+/// How many leaks (largest first) the text report describes; it counts all of them.
+inline constexpr std::size_t kTextReportLeakStacks = 5;
 
 struct TextReportOptions {
   std::size_t top = 15;
