@@ -7,11 +7,16 @@
 namespace memprof::aggregate {
 
 void TimelineBuilder::heap(std::uint64_t timeUs, std::uint64_t heapBytes) {
-  const std::uint64_t index = timeUs / m_widthUs;
-  if (m_buckets.empty() || m_buckets.back().index != index) {
-    m_buckets.push_back(Bucket{index, timeUs, heapBytes, timeUs, heapBytes});
-    if (m_buckets.size() > m_maxBuckets) coarsen();
-    return;
+  // Nearly every event falls in the latest bucket: a range check instead of a 64-bit division
+  // per event (a tenth of the replay's time on a compiler's log).
+  if (m_buckets.empty() || timeUs < m_lastStartUs || timeUs >= m_lastEndUs) {
+    const std::uint64_t index = timeUs / m_widthUs;
+    if (m_buckets.empty() || m_buckets.back().index != index) {
+      m_buckets.push_back(Bucket{index, timeUs, heapBytes, timeUs, heapBytes});
+      if (m_buckets.size() > m_maxBuckets) coarsen();
+      noteLastBucket();
+      return;
+    }
   }
   Bucket& b = m_buckets.back();
   if (heapBytes > b.maxBytes) {
@@ -20,6 +25,11 @@ void TimelineBuilder::heap(std::uint64_t timeUs, std::uint64_t heapBytes) {
   }
   b.endTimeUs = timeUs;
   b.endBytes = heapBytes;
+}
+
+void TimelineBuilder::noteLastBucket() {
+  m_lastStartUs = m_buckets.back().index * m_widthUs;
+  m_lastEndUs = m_lastStartUs + m_widthUs;
 }
 
 void TimelineBuilder::coarsen() {

@@ -37,10 +37,14 @@ class TimelineBuilder {
     std::uint64_t bytes;
   };
   void coarsen();
+  /// Caches the time range of the latest bucket.
+  void noteLastBucket();
 
   std::size_t m_maxBuckets;
   std::uint64_t m_widthUs = 1000;
   std::vector<Bucket> m_buckets;
+  std::uint64_t m_lastStartUs = 0;  ///< the latest bucket covers [m_lastStartUs, m_lastEndUs)
+  std::uint64_t m_lastEndUs = 0;
   std::vector<RssPoint> m_rss;
 };
 
