@@ -598,14 +598,20 @@ BOOST_AUTO_TEST_CASE(readLog_freeRecent_resolvesPointerOfEarlierAlloc) {
   BOOST_TEST((sink.heap[2].fn == fmt::AllocFn::Malloc));
 }
 
+/// @p count allocations of 16 bytes, seq 0, 1, ...: allocation #i at 0x100000 + 16 i, stack 1.
+static Records sequentialAllocs(std::uint64_t count) {
+  Records t;
+  t.alloc(0, 1, 16, 0x100000, 1);
+  for (std::uint64_t i = 1; i < count; ++i) t.alloc(1, 0, 16, 16, 0);
+  return t;
+}
+
 BOOST_AUTO_TEST_CASE(readLog_freeRecentAtRingDistance_resolvesAcrossRingWrap) {
   // More allocations than the recent ring holds; distances 1 and kRecentRing are both valid.
   constexpr std::uint64_t kAllocs = fmt::kRecentRing + 900;
   Records proc;
   proc.process(1, "x", {});
-  Records t1;
-  t1.alloc(0, 1, 16, 0x100000, 1);
-  for (std::uint64_t i = 1; i < kAllocs; ++i) t1.alloc(1, 0, 16, 16, 0);  // #i @0x100000 + 16 i
+  Records t1 = sequentialAllocs(kAllocs);
   t1.freeRecent(1, 0, fmt::kRecentRing).freeRecent(1, 0, 1);
   Records end;
   end.trailer(kAllocs + 2);
@@ -625,9 +631,7 @@ BOOST_AUTO_TEST_CASE(readLog_ringDistances_areBoundedByTheLogsVersion) {
   constexpr std::uint64_t kAllocs = fmt::kRecentRingV2 + 100;
   Records proc;
   proc.process(1, "x", {});
-  Records t1;
-  t1.alloc(0, 1, 16, 0x100000, 1);
-  for (std::uint64_t i = 1; i < kAllocs; ++i) t1.alloc(1, 0, 16, 16, 0);  // #i @0x100000 + 16 i
+  Records t1 = sequentialAllocs(kAllocs);
   t1.freeRecent(1, 0, fmt::kRecentRingV2 + 1);                            // frees #99
   for (std::uint64_t i = 0; i < fmt::kFreedRingV2; ++i) t1.freeRecent(1, 0, 1);
   // An AllocReuse of the address freed first, kFreedRingV2 + 1 frees ago.
