@@ -23,8 +23,8 @@ struct Field {
 
 struct Schema {
   bool known = false;
-  bool fast = false;       ///< known, and no string field: joinColumns' unchecked path may copy it
-  bool usesOther = false;  ///< has a field in kColOther, the buffer's last column
+  bool fast = false;  ///< known, and no string field: joinColumns' unchecked path may copy it
+  std::uint32_t columns = 0;  ///< bit c set: a field in column c
   std::uint8_t count = 0;
   Field fields[5] = {};
 };
@@ -33,6 +33,11 @@ struct Schema {
 /// any one column (StackNode's 4 varints all go to kColOther), each with 8 bytes of over-read.
 constexpr std::size_t kMaxRecordOut = 1 + 5 * kMaxVarint + 8;
 constexpr std::size_t kMaxRecordColumn = 4 * kMaxVarint + 8;
+/// A column with less room than this before the buffer's end does not bound a fast run;
+/// records that use it take the careful path instead. (Columns that are empty in a block, such
+/// as the node columns of a churn log, lie just before the small last column: bounding the run
+/// by their room would turn the fast path off for the whole block.)
+constexpr std::size_t kLowRoom = 64 * kMaxRecordColumn;
 
 constexpr Field V(Column c) { return Field{c, false}; }
 
@@ -43,7 +48,7 @@ constexpr Schema make(std::initializer_list<Field> fields) {
   for (const Field f : fields) {
     s.fields[s.count++] = f;
     if (f.string) s.fast = false;
-    if (f.column == kColOther) s.usesOther = true;
+    s.columns |= 1U << f.column;
   }
   return s;
 }
@@ -292,24 +297,29 @@ std::size_t joinColumns(const std::uint8_t* columns, std::size_t size, std::uint
     std::uint8_t* const oEnd = out + chunkEnd;
     ColumnReader& types = col[kColTypes];
     while (o < oEnd) {
-      // Fast runs: while every column and the output have room for `budget` worst-case
-      // records plus a 16-byte over-read, copy varints 8 bytes at a time, unchecked.
-      // Columns lie back to back in [columns, end): reading past one column's end stays in
-      // the buffer as long as the buffer's end is far enough, which bounds the run. The last
-      // column (kColOther) has nothing after it: records using it are fast only while it
-      // has room of its own. A column read past its end is corruption, found after the run.
+      // Fast runs: while the output and every column a record may read have room for
+      // `budget` worst-case records plus a 16-byte over-read, copy varints 8 bytes at a time,
+      // unchecked. Columns lie back to back in [columns, end): reading past one column's end
+      // stays in the buffer as long as the buffer's end is far enough, which bounds the run.
+      // Columns with little room left (kLowRoom) do not bound it: records using them leave
+      // the run for the careful path. A column read past its end is corruption, found after
+      // the run.
       std::size_t budget = static_cast<std::size_t>(oEnd - o) / kMaxRecordOut;
       budget = std::min(budget, static_cast<std::size_t>(types.end - types.p));
+      std::uint32_t lowRoom = 0;
       for (std::size_t c = 0; c < kColumnCount; ++c) {
-        if (c == kColOther) continue;
-        budget = std::min(budget, static_cast<std::size_t>(end - col[c].p) / kMaxRecordColumn);
+        const auto room = static_cast<std::size_t>(end - col[c].p);
+        if (room < kLowRoom) {
+          lowRoom |= 1U << c;
+        } else {
+          budget = std::min(budget, room / kMaxRecordColumn);
+        }
       }
-      ColumnReader& other = col[kColOther];
       for (; budget > 0; --budget) {
         const std::uint8_t type = *types.p;
         const Schema& s = schemaOf(type);
-        if (!s.fast) break;  // unknown type or a string field: the careful path below
-        if (s.usesOther && static_cast<std::size_t>(end - other.p) < kMaxRecordColumn) break;
+        // An unknown type, a string field, or a column short of room: the careful path below.
+        if (!s.fast || (s.columns & lowRoom) != 0) break;
         ++types.p;
         *o++ = type;
         for (std::uint8_t i = 0; i < s.count; ++i) {
