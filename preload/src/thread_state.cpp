@@ -82,12 +82,15 @@ void beginStream(ThreadState* s) noexcept {
   s->lastStack = 0;
   s->lastSampleTimeUs = 0;
   s->allocCount = 0;
-  std::memset(s->recent, 0, kRecentSlots * sizeof(ThreadState::RecentSlot));
   s->freeCount = 0;
-  std::memset(s->freed, 0, kFreedSlots * sizeof(ThreadState::RecentSlot));
   s->lastNodeId = 0;
   s->lastGeneration = 0;
-  std::memset(s->nodeIps, 0, format::kNodeIpSlots * sizeof(std::uint64_t));
+  if (!s->tablesClean) {
+    std::memset(s->recent, 0, kRecentSlots * sizeof(ThreadState::RecentSlot));
+    std::memset(s->freed, 0, kFreedSlots * sizeof(ThreadState::RecentSlot));
+    std::memset(s->nodeIps, 0, format::kNodeIpSlots * sizeof(std::uint64_t));
+  }
+  s->tablesClean = false;
   s->tid = static_cast<pid_t>(syscall(SYS_gettid));
   s->trie.clear();
   std::uint8_t buf[32];

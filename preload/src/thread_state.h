@@ -55,6 +55,9 @@ struct ThreadState {
   std::uint32_t lastNodeId = 0;
   std::uint32_t lastGeneration = 0;
   std::uint64_t* nodeIps = nullptr;
+  /// The recent/freed tables and the node-ip cache are still as mmap gave them (zero): a new
+  /// thread's stream need not clear 670 KB that nobody wrote. Reused states must.
+  bool tablesClean = true;
   int perfFd = -1;          ///< this thread's sampling counter (perf_event), or -1
   timer_t samplingTimer{};  ///< POSIX timer fallback
   bool hasSamplingTimer = false;
