@@ -88,20 +88,15 @@ struct DctxDeleter {
 
 /// Decompresses one encoding-3 block, the next piece of the file's zstd stream, into @p out
 /// (capacity: the bound of its column form), and shrinks @p out to what it held. The writer
-/// flushed at the block's end, so the whole piece comes out now; false if the stream is
-/// corrupt or says more than the bound.
+/// flushed at the block's end, so once the piece is consumed with room to spare in @p out,
+/// all of it is out; false if the stream is corrupt or says more than the bound. (zstd makes
+/// progress on every call while the output has room, so the loop ends.)
 bool decompressStreamPiece(ZSTD_DCtx* dctx, const std::uint8_t* payload, std::size_t stored,
                            std::vector<std::uint8_t>& out) {
   ZSTD_inBuffer in{payload, stored, 0};
   ZSTD_outBuffer o{out.data(), out.size(), 0};
-  for (;;) {
-    const std::size_t before = o.pos;
-    const std::size_t inBefore = in.pos;
-    const std::size_t r = ZSTD_decompressStream(dctx, &o, &in);
-    if (ZSTD_isError(r) != 0) return false;
-    if (in.pos == in.size && (o.pos == before || o.pos < o.size)) break;  // all of it is out
-    if (o.pos == o.size) return false;                                    // more than the bound
-    if (o.pos == before && in.pos == inBefore) return false;              // no progress
+  while (in.pos < in.size) {
+    if (ZSTD_isError(ZSTD_decompressStream(dctx, &o, &in)) != 0 || o.pos == o.size) return false;
   }
   out.resize(o.pos);
   return true;
