@@ -1522,15 +1522,16 @@ def case_doc_reader(c):
     # last big one.
     log, _ = c.record("many_allocs", args=["300000"])
     data = open(log, "rb").read()
-    blocks, off = [], 16
+    blocks, off = [], 16  # (offset, storedSize, rawSize): compressed, event blocks can be tiny
     while off + 13 <= len(data):
         stored = int.from_bytes(data[off + 1:off + 5], "little")
-        blocks.append((off, stored))
+        raw = int.from_bytes(data[off + 5:off + 9], "little")
+        blocks.append((off, stored, raw))
         off += 13 + stored
-    big = [b for b in blocks if b[1] > 1000]
+    big = [b for b in blocks if b[2] > 10000]
     if len(big) < 2:
         raise Fatal("expected the events of %s in several blocks, found blocks %r" % (log, blocks))
-    start, stored = big[-1]
+    start, stored, _ = big[-1]
     cut = os.path.join(c.tmp, "cut.mprof")
     with open(cut, "wb") as f:
         f.write(data[:start + 13 + stored // 2])
