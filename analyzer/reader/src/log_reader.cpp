@@ -12,6 +12,7 @@
 #include <cstring>
 #include <memory>
 
+#include "column_block.h"
 #include "memprof/format/columns.h"
 #include "memprof/format/decoder.h"
 #include "memprof/format/records.h"
@@ -119,7 +120,7 @@ ReadSummary readLog(const std::string& path, EventSink& sink) {
   const std::uint32_t version = checkHeader(file);
   ReadSummary summary;
   summary.fileBytes = file.size();
-  SequenceMerger merger([&sink](const HeapEvent& e) { sink.onHeapEvent(e); });
+  SequenceMerger merger(sink);
   StreamDecoder decoder(sink, merger, version);
   std::unique_ptr<ZSTD_DCtx, DctxDeleter> dctx(ZSTD_createDCtx());
   // Encoding 3 blocks are consecutive pieces of one zstd stream: one context for all of them.
@@ -158,6 +159,7 @@ ReadSummary readLog(const std::string& path, EventSink& sink) {
       throw LogError("corrupt block at byte " + std::to_string(offset) + " (checksum mismatch)");
     }
     const std::uint8_t* data = payload;
+    bool columnForm = false;
     if (encoding == static_cast<std::uint8_t>(format::BlockEncoding::Zstd)) {
       raw.resize(rawSize);
       const std::size_t n =
@@ -171,11 +173,7 @@ ReadSummary readLog(const std::string& path, EventSink& sink) {
       if (!decompressStreamPiece(streamDctx.get(), payload, stored, columns)) {
         throw LogError("corrupt compressed block at byte " + std::to_string(offset));
       }
-      raw.resize(rawSize);
-      if (format::joinColumns(columns.data(), columns.size(), raw.data(), raw.size()) != rawSize) {
-        throw LogError("corrupt compressed block at byte " + std::to_string(offset));
-      }
-      data = raw.data();
+      columnForm = true;
     } else if (encoding == static_cast<std::uint8_t>(format::BlockEncoding::ZstdColumns)) {
       const unsigned long long content = ZSTD_getFrameContentSize(payload, stored);
       if (content == ZSTD_CONTENTSIZE_ERROR || content == ZSTD_CONTENTSIZE_UNKNOWN ||
@@ -185,12 +183,21 @@ ReadSummary readLog(const std::string& path, EventSink& sink) {
       columns.resize(static_cast<std::size_t>(content));
       const std::size_t n =
           ZSTD_decompressDCtx(dctx.get(), columns.data(), columns.size(), payload, stored);
-      raw.resize(rawSize);
-      if (ZSTD_isError(n) != 0 || n != columns.size() ||
-          format::joinColumns(columns.data(), columns.size(), raw.data(), raw.size()) != rawSize) {
+      if (ZSTD_isError(n) != 0 || n != columns.size()) {
         throw LogError("corrupt compressed block at byte " + std::to_string(offset));
       }
-      data = raw.data();
+      columnForm = true;
+    }
+    if (columnForm) {
+      // Decoded from the columns in place: no join back into rows.
+      try {
+        decodeColumnBlock(columns.data(), columns.size(), rawSize, decoder);
+      } catch (const LogError& e) {
+        throw LogError(std::string(e.what()) + " in block at byte " + std::to_string(offset));
+      }
+      ++summary.blocks;
+      offset = payloadAt + stored;
+      continue;
     }
     format::Decoder chunks(data, data + rawSize);
     while (!chunks.atEnd()) {

@@ -5,6 +5,13 @@
 namespace memprof::reader {
 
 void SequenceMerger::push(const HeapEvent& event) {
+  if (m_waiting == 0 && event.seq <= m_next) {
+    // The common case, one thread or threads taking turns: nothing waits, so nothing to look
+    // up and nothing to release after it.
+    deliver(event);
+    if (event.seq == m_next) ++m_next;
+    return;
+  }
   std::deque<HeapEvent>* queue = nullptr;
   if (auto it = m_streams.find(event.stream); it != m_streams.end() && !it->second.empty()) {
     queue = &it->second;  // earlier events of this stream wait: keep its order

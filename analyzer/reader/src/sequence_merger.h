@@ -10,7 +10,6 @@
 
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <queue>
 #include <unordered_map>
 #include <vector>
@@ -21,9 +20,9 @@ namespace memprof::reader {
 
 class SequenceMerger {
  public:
-  using Deliver = std::function<void(const HeapEvent&)>;
-  explicit SequenceMerger(Deliver deliver, std::size_t maxWindow = 8U << 20)
-      : m_deliver(std::move(deliver)), m_maxWindow(maxWindow) {}
+  /// Delivers the merged events to @p sink's onHeapEvent (a direct call: this is per event).
+  explicit SequenceMerger(EventSink& sink, std::size_t maxWindow = 8U << 20)
+      : m_sink(sink), m_maxWindow(maxWindow) {}
 
   void push(const HeapEvent& event);
   /// Delivers everything still waiting, in order (end of input).
@@ -37,17 +36,17 @@ class SequenceMerger {
     bool operator>(const Head& o) const { return seq > o.seq; }
   };
   void deliver(const HeapEvent& e) {
-    if (e.kind != HeapEventKind::Gap) m_deliver(e);
+    if (e.kind != HeapEventKind::Gap) m_sink.onHeapEvent(e);
   }
   void release();
   void skipToEarliest();
 
-  Deliver m_deliver;
+  EventSink& m_sink;
   std::size_t m_maxWindow;
   std::uint64_t m_next = 0;
   std::uint64_t m_skipped = 0;
   std::size_t m_waiting = 0;
-  std::unordered_map<std::uint32_t, std::deque<HeapEvent>> m_streams;  ///< waiting, in order
+  std::unordered_map<std::uint32_t, std::deque<HeapEvent>> m_streams;    ///< waiting, in order
   std::priority_queue<Head, std::vector<Head>, std::greater<>> m_heads;  ///< one per non-empty
 };
 

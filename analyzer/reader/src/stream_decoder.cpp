@@ -3,8 +3,10 @@
 #include "stream_decoder.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <string>
 
+#include "memprof/format/column_schema.h"
 #include "memprof/format/decoder.h"
 #include "memprof/reader/log_reader.h"
 
@@ -12,7 +14,6 @@ namespace memprof::reader {
 
 namespace {
 
-using format::Decoder;
 using format::RecordType;
 
 [[noreturn]] void malformed(RecordType type, std::size_t offset) {
@@ -47,8 +48,30 @@ inline std::uint64_t ringGet(const std::vector<std::uint64_t>& ring, std::uint64
 
 }  // namespace
 
+/// The heap events' field columns, as decodeHeapEvent reads them, are the schema's.
+constexpr bool heapFieldsAre(unsigned kind, std::initializer_list<format::Column> columns) {
+  const format::ColumnSchema& s =
+      format::columnSchema(static_cast<std::uint8_t>(format::kAllocBase + 32 * kind));
+  std::size_t i = 0;
+  for (const format::Column c : columns) {
+    if (i >= s.count || s.fields[i].column != c) return false;
+    ++i;
+  }
+  return i == s.count;
+}
+static_assert(heapFieldsAre(0, {format::kColSeq, format::kColTime, format::kColSize,
+                                format::kColAddr, format::kColStack}));
+static_assert(heapFieldsAre(1, {format::kColSeq, format::kColTime, format::kColAddr}));
+static_assert(heapFieldsAre(2, {format::kColSeq, format::kColTime, format::kColDist}));
+static_assert(heapFieldsAre(3, {format::kColSeq, format::kColTime, format::kColSize,
+                                format::kColDist, format::kColStack}));
+static_assert(format::kFreeBase == format::kAllocBase + 32 &&
+              format::kFreeRecentBase == format::kAllocBase + 64 &&
+              format::kAllocReuseBase == format::kAllocBase + 96);
+
+template <typename Source>
 void StreamDecoder::decodeHeapEvent(StreamState& st, std::uint32_t stream, std::uint8_t type,
-                                    format::Decoder& d, std::size_t at) {
+                                    Source& d, std::size_t at) {
   const std::uint8_t base = type >= format::kAllocReuseBase   ? format::kAllocReuseBase
                             : type >= format::kFreeRecentBase ? format::kFreeRecentBase
                             : type >= format::kFreeBase       ? format::kFreeBase
@@ -61,8 +84,10 @@ void StreamDecoder::decodeHeapEvent(StreamState& st, std::uint32_t stream, std::
     throw LogError("corrupt record: unknown type " + std::to_string(type) + " at chunk offset " +
                    std::to_string(at));
   }
+  using format::kColAddr, format::kColDist, format::kColSeq, format::kColSize, format::kColStack,
+      format::kColTime;
   std::uint64_t seqDelta = 0, timeDelta = 0;
-  need(d.varint(&seqDelta) && d.varint(&timeDelta), rt, at);
+  need(d.template field<kColSeq>(&seqDelta) && d.template field<kColTime>(&timeDelta), rt, at);
   st.lastSeq += seqDelta;
   st.lastTimeUs += timeDelta;
   HeapEvent e;
@@ -71,38 +96,37 @@ void StreamDecoder::decodeHeapEvent(StreamState& st, std::uint32_t stream, std::
   e.stream = stream;
   e.fn = static_cast<format::AllocFn>(fn);
   if (base == format::kAllocBase || base == format::kAllocReuseBase) {
-    std::uint64_t size = 0;
-    std::int64_t stackDelta = 0;
-    need(d.varint(&size), rt, at);
+    std::uint64_t size = 0, stackField = 0;
+    need(d.template field<kColSize>(&size), rt, at);
     if (base == format::kAllocBase) {
-      std::int64_t ptrDelta = 0;
-      need(d.zigzag(&ptrDelta), rt, at);
-      st.lastPtr += static_cast<std::uint64_t>(ptrDelta);
+      std::uint64_t ptrField = 0;
+      need(d.template field<kColAddr>(&ptrField), rt, at);
+      st.lastPtr += static_cast<std::uint64_t>(format::zigzagDecode(ptrField));
       e.ptr = st.lastPtr;
     } else {
       std::uint64_t distance = 0;
-      need(d.varint(&distance) && distance >= 1 && distance <= m_freedLimit &&
+      need(d.template field<kColDist>(&distance) && distance >= 1 && distance <= m_freedLimit &&
                distance <= st.freeCount,
            rt, at);
       e.ptr = ringGet(st.freed, st.freeCount - distance);
     }
-    need(d.zigzag(&stackDelta), rt, at);
-    st.lastStack += stackDelta;
+    need(d.template field<kColStack>(&stackField), rt, at);
+    st.lastStack += format::zigzagDecode(stackField);
     if (st.lastStack < 0 || st.lastStack > 0xFFFFFFFFLL) malformed(rt, at);
     e.kind = HeapEventKind::Alloc;
     e.size = size;
     e.stack = static_cast<std::uint32_t>(st.lastStack);
     ringPut(st.recent, st.allocCount++, format::kRecentRing, e.ptr);
   } else if (base == format::kFreeBase) {
-    std::int64_t ptrDelta = 0;
-    need(d.zigzag(&ptrDelta), rt, at);
-    st.lastPtr += static_cast<std::uint64_t>(ptrDelta);
+    std::uint64_t ptrField = 0;
+    need(d.template field<kColAddr>(&ptrField), rt, at);
+    st.lastPtr += static_cast<std::uint64_t>(format::zigzagDecode(ptrField));
     e.kind = HeapEventKind::Free;
     e.ptr = st.lastPtr;
     ringPut(st.freed, st.freeCount++, format::kFreedRing, e.ptr);
   } else {
     std::uint64_t distance = 0;
-    need(d.varint(&distance) && distance >= 1 && distance <= m_recentLimit &&
+    need(d.template field<kColDist>(&distance) && distance >= 1 && distance <= m_recentLimit &&
              distance <= st.allocCount,
          rt, at);
     e.kind = HeapEventKind::Free;
@@ -113,8 +137,8 @@ void StreamDecoder::decodeHeapEvent(StreamState& st, std::uint32_t stream, std::
   m_merger.push(e);
 }
 
-void StreamDecoder::decodePackedNode(StreamState& st, RecordType type, format::Decoder& d,
-                                     std::size_t at) {
+template <typename Source>
+void StreamDecoder::decodePackedNode(StreamState& st, RecordType type, Source& d, std::size_t at) {
   if (m_version < 3) malformed(type, at);  // no such record before version 3
   std::uint64_t idGap = 0, parentDistance = 0, ipOrSlot = 0;
   std::int64_t generationDelta = 0;
@@ -143,17 +167,36 @@ void StreamDecoder::decodePackedNode(StreamState& st, RecordType type, format::D
                                static_cast<std::uint32_t>(generation)});
 }
 
-void StreamDecoder::decodeChunk(std::uint32_t stream, const std::uint8_t* data, std::size_t size) {
+StreamDecoder::StreamState& StreamDecoder::streamState(std::uint32_t stream) {
   if (stream != m_cachedStream) {
     m_cached = &m_streams[stream];
     m_cachedStream = stream;
   }
-  StreamState& st = *m_cached;
-  Decoder d(data, data + size);
+  return *m_cached;
+}
+
+void StreamDecoder::decodeChunk(std::uint32_t stream, const std::uint8_t* data, std::size_t size) {
+  RowSource source(data, size);
+  decodeRecords(stream, source);
+}
+
+void StreamDecoder::decodeSplitChunk(std::uint32_t stream, ColumnSource& source) {
+  decodeRecords(stream, source);
+  if (!source.exact()) {
+    throw LogError("corrupt record: the last record runs past its chunk at chunk offset " +
+                   std::to_string(source.offset()));
+  }
+}
+
+template <typename Source>
+void StreamDecoder::decodeRecords(std::uint32_t stream, Source& d) {
+  StreamState& st = streamState(stream);
   while (!d.atEnd()) {
     const std::size_t at = d.offset();
     std::uint8_t rawType = 0;
-    d.u8(&rawType);
+    // (A row's type byte is always there; a split chunk's may be missing, or of a type that
+    // has no column layout.)
+    if (!d.type(&rawType)) malformed(static_cast<RecordType>(rawType), at);
     const auto type = static_cast<RecordType>(rawType);
     ++m_records;
     if (rawType >= format::kAllocBase) {

@@ -10,6 +10,7 @@
 #include "memprof/format/decoder.h"
 #include "memprof/format/records.h"
 #include "memprof/reader/events.h"
+#include "record_sources.h"
 #include "sequence_merger.h"
 
 namespace memprof::reader {
@@ -26,6 +27,9 @@ class StreamDecoder {
 
   /// Decodes all records of a chunk of @p stream. Throws LogError on a malformed record.
   void decodeChunk(std::uint32_t stream, const std::uint8_t* data, std::size_t size);
+  /// The same for a split chunk, read from its columns (see record_sources.h); also throws if
+  /// its records do not fill it exactly.
+  void decodeSplitChunk(std::uint32_t stream, ColumnSource& source);
 
   [[nodiscard]] bool sawTrailer() const { return m_sawTrailer; }
   [[nodiscard]] bool sawProcess() const { return m_sawProcess; }
@@ -49,9 +53,13 @@ class StreamDecoder {
     std::int64_t lastGeneration = 0;
     std::vector<std::uint64_t> nodeIps;  ///< node-ip cache, kNodeIpSlots (allocated on use)
   };
-  void decodePackedNode(StreamState& st, format::RecordType type, format::Decoder& d,
-                        std::size_t at);
-  void decodeHeapEvent(StreamState& st, std::uint32_t stream, std::uint8_t type, format::Decoder& d,
+  StreamState& streamState(std::uint32_t stream);
+  template <typename Source>
+  void decodeRecords(std::uint32_t stream, Source& d);
+  template <typename Source>
+  void decodePackedNode(StreamState& st, format::RecordType type, Source& d, std::size_t at);
+  template <typename Source>
+  void decodeHeapEvent(StreamState& st, std::uint32_t stream, std::uint8_t type, Source& d,
                        std::size_t at);
   EventSink& m_sink;
   SequenceMerger& m_merger;

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <initializer_list>
 
 #include "memprof/format/records.h"
 
@@ -14,20 +13,6 @@ namespace {
 
 constexpr std::size_t kMaxVarint = 10;
 constexpr std::size_t kNotFound = ~std::size_t{0};
-
-/// A field of a record: which column it goes to; strings are a varint length + bytes.
-struct Field {
-  Column column;
-  bool string;
-};
-
-struct Schema {
-  bool known = false;
-  bool fast = false;  ///< known, and no string field: joinColumns' unchecked path may copy it
-  std::uint32_t columns = 0;  ///< bit c set: a field in column c
-  std::uint8_t count = 0;
-  Field fields[5] = {};
-};
 
 /// Worst cases of one fast-path record: bytes written (type + 5 varints) and bytes taken from
 /// any one column (StackNode's 4 varints all go to kColOther), each with 8 bytes of over-read.
@@ -39,73 +24,9 @@ constexpr std::size_t kMaxRecordColumn = 4 * kMaxVarint + 8;
 /// by their room would turn the fast path off for the whole block.)
 constexpr std::size_t kLowRoom = 64 * kMaxRecordColumn;
 
-constexpr Field V(Column c) { return Field{c, false}; }
+using Schema = ColumnSchema;
 
-constexpr Schema make(std::initializer_list<Field> fields) {
-  Schema s;
-  s.known = true;
-  s.fast = true;
-  for (const Field f : fields) {
-    s.fields[s.count++] = f;
-    if (f.string) s.fast = false;
-    s.columns |= 1U << f.column;
-  }
-  return s;
-}
-
-/// The fields after the type byte, for the record types a thread stream holds; unknown for
-/// anything else (its chunk is then kept whole).
-constexpr Schema schemaFor(unsigned type) {
-  if (type >= kAllocBase) {
-    const unsigned fn = (type - kAllocBase) % 32U;
-    if (fn >= static_cast<unsigned>(AllocFn::Count)) return Schema{};
-    switch ((type - kAllocBase) / 32U) {
-      case 0:
-        return make({V(kColSeq), V(kColTime), V(kColSize), V(kColAddr), V(kColStack)});
-      case 1:
-        return make({V(kColSeq), V(kColTime), V(kColAddr)});
-      case 2:
-        return make({V(kColSeq), V(kColTime), V(kColDist)});
-      case 3:
-        return make({V(kColSeq), V(kColTime), V(kColSize), V(kColDist), V(kColStack)});
-      default:
-        return Schema{};
-    }
-  }
-  switch (static_cast<RecordType>(type)) {
-    case RecordType::ThreadStart:
-      return make({V(kColOther)});
-    case RecordType::SeqGap:
-      return make({V(kColSeq)});
-    case RecordType::StackNode:
-      return make({V(kColOther), V(kColOther), V(kColOther), V(kColOther)});
-    case RecordType::Sample:
-      return make({V(kColOther), V(kColOther), V(kColOther)});
-    case RecordType::ThreadName:
-      return make({Field{kColOther, true}});
-    case RecordType::ThreadSample:
-      return make({V(kColOther), V(kColOther), V(kColOther), V(kColOther)});
-    case RecordType::StackNodeCachedIp:
-    case RecordType::StackNodeNewIp:
-      return make({V(kColNodeId), V(kColNodeParent), V(kColNodeIp), V(kColNodeId)});
-    default:
-      return Schema{};
-  }
-}
-
-struct SchemaTable {
-  Schema byType[256];
-};
-
-constexpr SchemaTable makeTable() {
-  SchemaTable t{};
-  for (unsigned type = 0; type < 256; ++type) t.byType[type] = schemaFor(type);
-  return t;
-}
-
-constexpr SchemaTable kSchemas = makeTable();
-
-inline const Schema& schemaOf(std::uint8_t type) { return kSchemas.byType[type]; }
+inline const Schema& schemaOf(std::uint8_t type) { return columnSchema(type); }
 
 /// Length of the varint at p (at most end - p bytes), or kNotFound.
 std::size_t varintLength(const std::uint8_t* p, const std::uint8_t* end) {
@@ -212,7 +133,7 @@ std::size_t splitColumns(const std::uint8_t* payload, std::size_t size, std::uin
         }
         *cur[kColTypes]++ = type;
         for (std::uint8_t i = 0; i < schema.count; ++i) {
-          const Field f = schema.fields[i];
+          const ColumnField f = schema.fields[i];
           if (!copyField(r, bodyEnd, cur[f.column], f.string)) {
             split = false;
             break;
@@ -360,7 +281,7 @@ std::size_t joinColumns(const std::uint8_t* columns, std::size_t size, std::uint
       if (!s.known) return kCorrupt;
       *o++ = type;
       for (std::uint8_t i = 0; i < s.count; ++i) {
-        const Field& f = s.fields[i];
+        const ColumnField& f = s.fields[i];
         ColumnReader& c = col[f.column];
         std::uint64_t value = 0;
         unsigned shift = 0;

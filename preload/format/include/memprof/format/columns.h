@@ -20,25 +20,9 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace memprof::format {
+#include "memprof/format/column_schema.h"
 
-enum Column : std::uint8_t {
-  kColChunks = 0,
-  kColTypes,  ///< one type byte per record of a split chunk
-  kColSeq,    ///< heap seqDelta, SeqGap seqDelta
-  kColTime,   ///< heap timeDelta
-  kColSize,   ///< Alloc/AllocReuse size
-  kColAddr,   ///< Alloc/Free ptrDelta (zigzag)
-  kColDist,   ///< AllocReuse/FreeRecent distance
-  kColStack,  ///< Alloc/AllocReuse stackDelta (zigzag)
-  // Version 3 added these three (StackNodeCachedIp/StackNodeNewIp fields). A version-2 block
-  // has 9 columns: the ones above, then kColOther.
-  kColNodeId,      ///< packed node idGap and generationDelta
-  kColNodeParent,  ///< packed node parentDistance
-  kColNodeIp,      ///< packed node ip slot or ip
-  kColOther,       ///< every other field, and whole chunks; always the last column
-  kColumnCount
-};
+namespace memprof::format {
 
 /// Columns of a version-2 block (no node columns).
 inline constexpr std::size_t kLegacyColumnCount = 9;

@@ -16,6 +16,7 @@ namespace memprof::format {
 
 class Decoder {
  public:
+  Decoder() noexcept = default;  ///< an empty range
   Decoder(const std::uint8_t* begin, const std::uint8_t* end) noexcept
       : m_begin(begin), m_cursor(begin), m_end(end) {}
 
@@ -32,7 +33,14 @@ class Decoder {
     *v = *m_cursor++;
     return true;
   }
-  bool varint(std::uint64_t* v) noexcept { return decodeVarint(&m_cursor, m_end, v); }
+  bool varint(std::uint64_t* v) noexcept {
+    // Most fields are one byte; a reader decodes tens of millions of them.
+    if (m_cursor != m_end && *m_cursor < 0x80) {
+      *v = *m_cursor++;
+      return true;
+    }
+    return decodeVarint(&m_cursor, m_end, v);
+  }
   bool zigzag(std::int64_t* v) noexcept {
     std::uint64_t u = 0;
     if (!varint(&u)) return false;
@@ -67,9 +75,9 @@ class Decoder {
   }
 
  private:
-  const std::uint8_t* m_begin;
-  const std::uint8_t* m_cursor;
-  const std::uint8_t* m_end;
+  const std::uint8_t* m_begin = nullptr;
+  const std::uint8_t* m_cursor = nullptr;
+  const std::uint8_t* m_end = nullptr;
 };
 
 }  // namespace memprof::format
