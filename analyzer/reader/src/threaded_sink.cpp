@@ -42,7 +42,7 @@ void ThreadedSink::rethrowIfFailed() {
 }
 
 void ThreadedSink::defer(std::function<void(EventSink&)> call) {
-  m_filling.calls.push_back(Call{m_filling.events.size(), StackNode{}, std::move(call)});
+  m_filling.calls.push_back(Call{m_filling.events.size(), m_filling.nodes.size(), std::move(call)});
   // A log of samples and stack nodes has few heap events: hand over by calls too.
   if (m_filling.calls.size() >= m_batchEvents) hand(false);
 }
@@ -68,11 +68,18 @@ void ThreadedSink::hand(bool last) {
   m_changed.notify_all();
 }
 
-void ThreadedSink::deliver(const Call& c) {
-  if (c.call) {
-    c.call(m_target);
-  } else {
-    m_target.onStackNode(c.node);
+void ThreadedSink::deliverPlaced(const Batch& batch, std::size_t at, std::size_t& node,
+                                 std::size_t& call) {
+  for (;;) {
+    const bool nodeDue = node < batch.nodes.size() && batch.nodes[node].at <= at;
+    const bool callDue = call < batch.calls.size() && batch.calls[call].at <= at;
+    if (!nodeDue && !callDue) return;
+    // A call goes first once the nodes placed before it are out.
+    if (callDue && (!nodeDue || batch.calls[call].nodesBefore <= node)) {
+      batch.calls[call++].call(m_target);
+    } else {
+      m_target.onStackNode(batch.nodes[node++].node);
+    }
   }
 }
 
@@ -88,14 +95,12 @@ void ThreadedSink::work() {
     }
     m_changed.notify_all();
     try {
-      std::size_t call = 0;
+      std::size_t node = 0, call = 0;
       for (std::size_t i = 0; i < batch.events.size(); ++i) {
-        for (; call < batch.calls.size() && batch.calls[call].at <= i; ++call) {
-          deliver(batch.calls[call]);
-        }
+        deliverPlaced(batch, i, node, call);
         m_target.onHeapEvent(batch.events[i]);
       }
-      for (; call < batch.calls.size(); ++call) deliver(batch.calls[call]);
+      deliverPlaced(batch, batch.events.size(), node, call);
     } catch (...) {
       {
         std::lock_guard lock(m_mutex);
@@ -106,6 +111,7 @@ void ThreadedSink::work() {
       return;
     }
     batch.events.clear();
+    batch.nodes.clear();
     batch.calls.clear();
     {
       std::lock_guard lock(m_mutex);
@@ -149,8 +155,8 @@ void ThreadedSink::onThreadName(std::uint32_t stream, const std::string& name) {
   defer([stream, name](EventSink& s) { s.onThreadName(stream, name); });
 }
 void ThreadedSink::onStackNode(const StackNode& n) {
-  m_filling.calls.push_back(Call{m_filling.events.size(), n, {}});
-  if (m_filling.calls.size() >= m_batchEvents) hand(false);
+  m_filling.nodes.push_back(PlacedNode{m_filling.events.size(), n});
+  if (m_filling.nodes.size() >= m_batchEvents) hand(false);
 }
 void ThreadedSink::onModules(const ModuleSnapshot& snapshot) {
   defer([snapshot](EventSink& s) { s.onModules(snapshot); });

@@ -55,23 +55,32 @@ class ThreadedSink final : public EventSink {
   void finish();
 
  private:
-  /// Another callback, to run before the heap event at index @c at: a stack node (the
-  /// common one, carried by value) or, when @c call is set, a closure.
-  struct Call {
+  /// A stack node (the common callback besides heap events, millions in a deep-stack log),
+  /// to deliver before the heap event at index @c at; carried by value, no closure.
+  struct PlacedNode {
     std::size_t at = 0;
     StackNode node;
+  };
+  /// A rarer callback, as a closure, to run before the heap event at index @c at and after the
+  /// first @c nodesBefore nodes of the batch (which keeps its order among the nodes).
+  struct Call {
+    std::size_t at = 0;
+    std::size_t nodesBefore = 0;
     std::function<void(EventSink&)> call;
   };
   /// Heap events in order, and the other callbacks placed between them.
   struct Batch {
     std::vector<HeapEvent> events;
+    std::vector<PlacedNode> nodes;
     std::vector<Call> calls;
   };
 
   void defer(std::function<void(EventSink&)> call);
   void hand(bool last);
   void work();
-  void deliver(const Call& c);
+  /// Delivers the nodes and calls of @p batch placed before its heap event @p at (cursors
+  /// @p node and @p call advance).
+  void deliverPlaced(const Batch& batch, std::size_t at, std::size_t& node, std::size_t& call);
   void rethrowIfFailed();
 
   EventSink& m_target;
