@@ -1,65 +1,109 @@
 // SPDX-License-Identifier: MIT
-/// @brief k-way merge of per-thread heap events by sequence number.
+/// @brief Merge of per-thread heap events by sequence number, through a numbered window.
 #include "sequence_merger.h"
+
+#include <algorithm>
+#include <bit>
+
+#include "event_copy.h"
 
 namespace memprof::reader {
 
+namespace {
+constexpr std::uint64_t kFirstWindow = 1U << 12;
+}
+
+SequenceMerger::SequenceMerger(EventSink& sink, std::size_t maxWindow)
+    : m_sink(sink), m_maxWindow(std::bit_ceil(std::max<std::uint64_t>(maxWindow, 2))) {}
+
 void SequenceMerger::push(const HeapEvent& event) {
-  if (m_waiting == 0 && event.seq <= m_next) {
-    // The common case, one thread or threads taking turns: nothing waits, so nothing to look
-    // up and nothing to release after it.
-    deliver(event);
-    if (event.seq == m_next) ++m_next;
+  // Beyond the largest window ahead, the numbers it jumps over are given up first.
+  if (event.seq > m_next && event.seq - m_next >= m_maxWindow) {
+    skipTo(event.seq - m_maxWindow + 1);
+  }
+  if (event.seq < m_next) {
+    deliver(event);  // its turn was skipped: late rather than lost
     return;
   }
-  std::deque<HeapEvent>* queue = nullptr;
-  if (auto it = m_streams.find(event.stream); it != m_streams.end() && !it->second.empty()) {
-    queue = &it->second;  // earlier events of this stream wait: keep its order
-  }
-  if (queue == nullptr && event.seq <= m_next) {
-    // In order (or a duplicate from before a skip: delivered late rather than lost).
+  if (event.seq == m_next) {
+    // In order: with nothing waiting (one thread, or threads taking turns) that is all.
     deliver(event);
-    if (event.seq == m_next) ++m_next;
-    release();
+    ++m_next;
+    if (m_waiting > 0) release();
     return;
   }
-  if (queue == nullptr) {
-    queue = &m_streams[event.stream];
-    m_heads.push(Head{event.seq, event.stream});
+  const std::uint64_t ahead = event.seq - m_next;
+  if (ahead >= m_window.size()) grow(ahead);
+  const std::size_t slot = slotOf(event.seq);
+  if (m_present[slot] != 0) {
+    deliver(event);  // a second event with this number (corrupt input): late, not lost
+    return;
   }
-  queue->push_back(event);
+  copyEvent(m_window[slot], event);  // (see event_copy.h)
+  m_present[slot] = 1;
   ++m_waiting;
-  if (m_waiting > m_maxWindow) skipToEarliest();
 }
 
 void SequenceMerger::release() {
-  while (!m_heads.empty() && m_heads.top().seq <= m_next) {
-    const Head head = m_heads.top();
-    m_heads.pop();
-    std::deque<HeapEvent>& queue = m_streams[head.stream];
-    // Deliver this stream's run while it stays next in line.
-    while (!queue.empty() && queue.front().seq <= m_next) {
-      const HeapEvent e = queue.front();
-      queue.pop_front();
-      --m_waiting;
-      deliver(e);
-      if (e.seq == m_next) ++m_next;
-    }
-    if (!queue.empty()) m_heads.push(Head{queue.front().seq, head.stream});
+  while (m_waiting > 0) {
+    const std::size_t slot = slotOf(m_next);
+    if (m_present[slot] == 0) return;
+    m_present[slot] = 0;
+    --m_waiting;
+    deliver(m_window[slot]);
+    ++m_next;
   }
 }
 
-void SequenceMerger::skipToEarliest() {
-  if (m_heads.empty()) return;
-  if (m_heads.top().seq > m_next) {
-    m_skipped += m_heads.top().seq - m_next;
-    m_next = m_heads.top().seq;
+void SequenceMerger::skipTo(std::uint64_t target) {
+  // Slot by slot only while something waits (at most one window's sweep); then jump.
+  while (m_next < target && m_waiting > 0) {
+    const std::size_t slot = slotOf(m_next);
+    if (m_present[slot] != 0) {
+      m_present[slot] = 0;
+      --m_waiting;
+      deliver(m_window[slot]);
+    } else {
+      ++m_skipped;
+    }
+    ++m_next;
+  }
+  if (m_next < target) {
+    m_skipped += target - m_next;
+    m_next = target;
   }
   release();
 }
 
+void SequenceMerger::grow(std::uint64_t ahead) {
+  const std::size_t size = static_cast<std::size_t>(
+      std::min(m_maxWindow, std::bit_ceil(std::max(ahead + 1, kFirstWindow))));
+  std::vector<HeapEvent> window(size);
+  std::vector<std::uint8_t> present(size, 0);
+  for (std::size_t i = 0; i < m_window.size(); ++i) {
+    if (m_present[i] == 0) continue;
+    const std::size_t slot = static_cast<std::size_t>(m_window[i].seq) & (size - 1);
+    window[slot] = m_window[i];
+    present[slot] = 1;
+  }
+  m_window.swap(window);
+  m_present.swap(present);
+}
+
 void SequenceMerger::finish() {
-  while (!m_heads.empty()) skipToEarliest();
+  // Everything waiting lies within one window of m_next; numbers missing before a waiting
+  // event count as skipped, the ones after the last never existed.
+  while (m_waiting > 0) {
+    const std::size_t slot = slotOf(m_next);
+    if (m_present[slot] != 0) {
+      m_present[slot] = 0;
+      --m_waiting;
+      deliver(m_window[slot]);
+    } else {
+      ++m_skipped;
+    }
+    ++m_next;
+  }
 }
 
 }  // namespace memprof::reader

@@ -2,16 +2,22 @@
 /// @brief Restores the global order of heap events from per-thread streams.
 ///
 /// Every heap event carries a dense process-wide sequence number, and each thread's stream is
-/// already in order; so this is a k-way merge over the streams' heads (O(log threads) per event,
-/// where a heap of all waiting events would cost O(log window)). Events arriving in order pass
-/// straight through. If a number never arrives (a thread died between taking it and writing the
-/// event), the window is capped and the merger skips ahead, so memory stays bounded.
+/// already in order. An event that arrives before its turn waits in a window indexed by its
+/// number (slot = number mod the window's size), and the merger releases the window's run of
+/// present numbers from the next one due: O(1) per event, one sequential sweep, no per-stream
+/// queues or heaps. (With several busy threads nearly every event waits for the other threads'
+/// chunks: session 4's queue-and-heap merge was a fifth of reading a two-thread log.) Events
+/// arriving in order pass straight through.
+///
+/// The window grows by doubling as far as the farthest waiting number requires, up to
+/// @c maxWindow numbers ahead of the next one due. If a number never arrives (a thread died
+/// between taking it and writing the event), an event beyond that distance makes the merger
+/// skip ahead (counted in skippedNumbers()), so memory stays bounded. A number that arrives
+/// after its turn was skipped, or a second event with a waiting event's number (corrupt
+/// input), is delivered at once: late rather than lost.
 #pragma once
 
 #include <cstdint>
-#include <deque>
-#include <queue>
-#include <unordered_map>
 #include <vector>
 
 #include "memprof/reader/events.h"
@@ -21,8 +27,7 @@ namespace memprof::reader {
 class SequenceMerger {
  public:
   /// Delivers the merged events to @p sink's onHeapEvent (a direct call: this is per event).
-  explicit SequenceMerger(EventSink& sink, std::size_t maxWindow = 8U << 20)
-      : m_sink(sink), m_maxWindow(maxWindow) {}
+  explicit SequenceMerger(EventSink& sink, std::size_t maxWindow = 8U << 20);
 
   void push(const HeapEvent& event);
   /// Delivers everything still waiting, in order (end of input).
@@ -30,24 +35,27 @@ class SequenceMerger {
   [[nodiscard]] std::uint64_t skippedNumbers() const { return m_skipped; }
 
  private:
-  struct Head {
-    std::uint64_t seq;
-    std::uint32_t stream;
-    bool operator>(const Head& o) const { return seq > o.seq; }
-  };
   void deliver(const HeapEvent& e) {
     if (e.kind != HeapEventKind::Gap) m_sink.onHeapEvent(e);
   }
+  /// Delivers the run of waiting events from m_next on.
   void release();
-  void skipToEarliest();
+  /// Moves m_next to @p target, delivering what waits before it and counting the numbers
+  /// that never came.
+  void skipTo(std::uint64_t target);
+  /// Makes the window at least @p ahead + 1 slots (a power of two), keeping what waits.
+  void grow(std::uint64_t ahead);
+  [[nodiscard]] std::size_t slotOf(std::uint64_t seq) const {
+    return static_cast<std::size_t>(seq) & (m_window.size() - 1);
+  }
 
   EventSink& m_sink;
-  std::size_t m_maxWindow;
+  std::uint64_t m_maxWindow;  ///< a power of two
   std::uint64_t m_next = 0;
   std::uint64_t m_skipped = 0;
   std::size_t m_waiting = 0;
-  std::unordered_map<std::uint32_t, std::deque<HeapEvent>> m_streams;    ///< waiting, in order
-  std::priority_queue<Head, std::vector<Head>, std::greater<>> m_heads;  ///< one per non-empty
+  std::vector<HeapEvent> m_window;  ///< event numbered n at slotOf(n), if m_present there
+  std::vector<std::uint8_t> m_present;
 };
 
 }  // namespace memprof::reader

@@ -2,18 +2,13 @@
 /// @brief ThreadedSink: batches of callbacks from the reading thread to a replaying worker.
 #include "memprof/reader/threaded_sink.h"
 
+#include "event_copy.h"
+
 namespace memprof::reader {
 
 namespace {
 constexpr std::size_t kMaxQueuedBatches = 4;  // bounds memory; the reader waits beyond it
 
-/// @p v, loaded into a general-purpose register as itself (an empty asm the compiler cannot
-/// see through, so it cannot fuse neighbouring loads into one vector load).
-template <typename T>
-inline T inRegister(T v) {
-  asm("" : "+r"(v));
-  return v;
-}
 }  // namespace
 
 ThreadedSink::ThreadedSink(EventSink& target, std::size_t batchEvents)
@@ -129,19 +124,7 @@ void ThreadedSink::finish() {
 }
 
 void ThreadedSink::onHeapEvent(const HeapEvent& e) {
-  // Field by field through registers, not as 16-byte vector copies: the reader has just
-  // written @p e with 8-, 4- and 1-byte stores, and a 16-byte load spanning two of them cannot
-  // be forwarded from the store buffer; it stalls until they retire (that stall was two thirds
-  // of this function). The compiler would merge plain field copies back into vector loads.
-  HeapEvent& slot = m_filling.events.emplace_back();
-  slot.seq = inRegister(e.seq);
-  slot.timeUs = inRegister(e.timeUs);
-  slot.ptr = inRegister(e.ptr);
-  slot.size = inRegister(e.size);
-  slot.stack = inRegister(e.stack);
-  slot.stream = inRegister(e.stream);
-  slot.kind = static_cast<HeapEventKind>(inRegister(static_cast<unsigned>(e.kind)));
-  slot.fn = static_cast<format::AllocFn>(inRegister(static_cast<unsigned>(e.fn)));
+  copyEvent(m_filling.events.emplace_back(), e);  // (not push_back: see event_copy.h)
   if (m_filling.events.size() >= m_batchEvents) hand(false);
 }
 
