@@ -2,6 +2,7 @@
 /// @brief Counting and reporting of the unwinder comparison (see unwind_check.h).
 #include "unwind_check.h"
 
+#include <dlfcn.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -146,10 +147,20 @@ void reportUnwindCheck() noexcept {
   line.write();
   if (s_stopPcs[0].load() != 0) {
     line.text("memprof: unwinder check: call sites without a fast rule:");
-    for (const auto& pc : s_stopPcs) {
-      if (pc.load() != 0) line.text(" ").hex(pc.load());
-    }
     line.write();
+    for (const auto& slot : s_stopPcs) {
+      const std::uintptr_t pc = slot.load();
+      if (pc == 0) continue;
+      line.text("  ").hex(pc);
+      Dl_info info;
+      if (dladdr(reinterpret_cast<void*>(pc), &info) != 0 && info.dli_fname != nullptr) {
+        line.text(" ")
+            .text(info.dli_fname)
+            .text("+")
+            .hex(pc - reinterpret_cast<std::uintptr_t>(info.dli_fbase));
+      }
+      line.write();
+    }
   }
   for (std::size_t i = 0; i < kKeptMismatches && i < mismatches; ++i) {
     const KeptMismatch& kept = s_kept[i];
