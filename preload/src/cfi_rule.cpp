@@ -247,10 +247,12 @@ FrameRule ruleFromRow(const RowState& row) {
   }
   if (returnAddress.where != Where::CfaOffset || returnAddress.value != -8) return rule;
   if (rbp.where == Where::CfaOffset) {
-    if (rbp.value <= -kMaxSavedRbpOffset || rbp.value >= kMaxSavedRbpOffset || rbp.value == -1) {
+    // libunwind refuses -1; 0 (the caller's own slot at the CFA) is refused here, as it
+    // means "unchanged" in a FrameRule and no real code saves rbp there.
+    if (rbp.value <= -kMaxSavedRbpOffset || rbp.value >= kMaxSavedRbpOffset || rbp.value == -1 ||
+        rbp.value == 0) {
       return rule;
     }
-    rule.rbpSaved = true;
     rule.rbpOffset = static_cast<std::int16_t>(rbp.value);
   } else if (rbp.where != Where::Same) {
     return rule;  // undefined (libunwind would end the walk here) or in another register

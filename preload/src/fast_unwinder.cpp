@@ -2,6 +2,9 @@
 /// @brief The fast unwinder's walk (see fast_unwinder.h).
 #include "fast_unwinder.h"
 
+#include <new>
+
+#include "internal_memory.h"
 #include "mapping_bounds.h"
 
 // The caller's registers at its call of this function: return address (a call site in the
@@ -33,6 +36,7 @@ namespace {
 // Where this thread's stack is mapped, found once (and again if rsp is ever outside it: a
 // program switching stacks, or the main thread's stack having grown). Bounded, because each
 // look-up reads /proc/self/maps; past that the thread always falls back to libunwind.
+// Per thread, not per FastUnwinder: a FastUnwinder moves to another thread with its state.
 constexpr unsigned kMaxStackLookups = 64;
 __thread MappingBounds t_stack __attribute__((tls_model("initial-exec")));
 __thread unsigned t_stackLookups __attribute__((tls_model("initial-exec")));
@@ -48,26 +52,70 @@ bool stackBoundsCover(std::uintptr_t sp) {
 // libunwind's trace ends at a return address below this (a zeroed or bogus slot).
 constexpr std::uintptr_t kLowestReturnAddress = 0x4000;
 
+std::uintptr_t loadWord(std::uintptr_t address) {
+  return *reinterpret_cast<const std::uintptr_t*>(address);
+}
+
 }  // namespace
 
-__attribute__((noinline)) int fastBacktrace(FrameRuleCache& rules, std::uintptr_t* buffer, int size,
-                                            std::uintptr_t* stopPc) noexcept {
+FastUnwinder* FastUnwinder::create() noexcept {
+  void* memory = internalMap(sizeof(FastUnwinder));
+  if (memory == nullptr) return nullptr;
+  // Zeroed memory is already an empty rule table and two invalid records: constructing the
+  // object would write all 256 KiB of the table, which a thread may never need.
+  auto* unwinder = static_cast<FastUnwinder*>(memory);
+  unwinder->rules_.initZeroed();
+  return unwinder;
+}
+
+__attribute__((noinline)) int FastUnwinder::backtrace(std::uintptr_t* buffer, int size,
+                                                      std::uintptr_t* stopPc) noexcept {
   std::uintptr_t registers[3];
   memprof_read_call_registers(registers);
-  std::uintptr_t pc = registers[0];
-  std::uintptr_t rsp = registers[1];
-  std::uintptr_t rbp = registers[2];
+  return walk(registers[0], registers[1], registers[2], buffer, size, stopPc);
+}
+
+int FastUnwinder::walk(std::uintptr_t pc, std::uintptr_t rsp, std::uintptr_t rbp,
+                       std::uintptr_t* buffer, int size, std::uintptr_t* stopPc) noexcept {
   if (!stackBoundsCover(rsp)) return kFastUnwindNoStack;
   const std::uintptr_t stackBegin = t_stack.begin;
   const std::uintptr_t stackEnd = t_stack.end;
-  rules.revalidate();
+  rules_.revalidate();
+
+  const WalkRecord& last = records_[previous_];
+  WalkRecord& record = records_[previous_ ^ 1];
+  previous_ ^= 1;
+  record.valid = false;
+  record.ruleEpoch = rules_.epoch();
+  record.stackBegin = stackBegin;
+  record.stackEnd = stackEnd;
+  // The last walk can be taken over only if it followed the same rules on the same stack.
+  bool reusable = last.valid && last.ruleEpoch == rules_.epoch() && last.stackBegin == stackBegin &&
+                  last.stackEnd == stackEnd;
+  int candidate = 0;    // last walk's first step whose cfa is not below the current one
+  int firstUsable = 0;  // matches before this step cannot be taken over (a word changed)
 
   std::uintptr_t cfa = rsp;
   int depth = 0;
+  // Rules the last walk used at the same depth for the same pc need no table look-up.
+  const bool hints = last.valid && last.ruleEpoch == rules_.epoch();
   while (depth < size) {
-    const FrameRule rule = rules.ruleFor(pc - 1);
+    FrameRule rule;
+    if (!hints || !last.ruleAt(depth, pc, &rule)) rule = rules_.ruleFor(pc - 1);
+    if (depth == 0) {
+      record.firstPc = pc;
+      record.firstRule = rule;
+    } else {
+      record.steps[depth - 1].rule = rule;
+    }
     if (rule.kind != FrameRuleKind::Standard) {
-      if (rule.kind == FrameRuleKind::Outermost) break;
+      if (rule.kind == FrameRuleKind::Outermost) {
+        record.endReadAddress = 0;
+        record.endedAtLimit = false;
+        record.count = depth;
+        record.valid = true;
+        return depth;
+      }
       if (stopPc != nullptr) *stopPc = pc - 1;
       return kFastUnwindUnknownRule;
     }
@@ -75,17 +123,65 @@ __attribute__((noinline)) int fastBacktrace(FrameRuleCache& rules, std::uintptr_
         (rule.cfaFromRbp ? rbp : rsp) + static_cast<std::intptr_t>(rule.cfaOffset);
     // Strictly outwards and inside the stack mapping, with the return address slot too.
     if (next <= cfa || next > stackEnd || next - 8 < stackBegin) return kFastUnwindOutOfStack;
-    const std::uintptr_t returnAddress = *reinterpret_cast<const std::uintptr_t*>(next - 8);
-    if (rule.rbpSaved) {
-      const std::uintptr_t slot = next + static_cast<std::intptr_t>(rule.rbpOffset);
-      if (slot < stackBegin || slot > stackEnd - 8) return kFastUnwindOutOfStack;
-      rbp = *reinterpret_cast<const std::uintptr_t*>(slot);
+    const std::uintptr_t returnAddress = loadWord(next - 8);
+    std::uintptr_t rbpSlot = 0;
+    if (rule.rbpSaved()) {
+      rbpSlot = next + static_cast<std::intptr_t>(rule.rbpOffset);
+      if (rbpSlot < stackBegin || rbpSlot > stackEnd - 8) return kFastUnwindOutOfStack;
+      rbp = loadWord(rbpSlot);
     }
     rsp = cfa = next;
-    if (returnAddress < kLowestReturnAddress) break;
-    buffer[depth++] = returnAddress;
+    ++framesWalked_;
+    if (returnAddress < kLowestReturnAddress) {
+      record.endReadAddress = next - 8;
+      record.endReadValue = returnAddress;
+      record.endedAtLimit = false;
+      record.count = depth;
+      record.valid = true;
+      return depth;
+    }
     pc = returnAddress;
+    buffer[depth] = pc;
+    record.steps[depth] = WalkStep{pc, cfa, rbp, rbpSlot, FrameRule{}};
+    ++depth;
+    if (!reusable) continue;
+
+    // Has the last walk been in this very state, with everything it read further out intact?
+    while (candidate < last.count && last.steps[candidate].cfa < cfa) ++candidate;
+    if (candidate == last.count) {
+      reusable = false;
+      continue;
+    }
+    const WalkStep& seen = last.steps[candidate];
+    if (candidate < firstUsable || seen.cfa != cfa || seen.pc != pc || seen.rbp != rbp) continue;
+    if (!last.unchangedFrom(candidate + 1, &firstUsable)) continue;
+    int take = last.count - (candidate + 1);
+    if (take > size - depth) take = size - depth;
+    for (int i = 0; i < take; ++i) {
+      const WalkStep& step = last.steps[candidate + 1 + i];
+      buffer[depth] = step.pc;
+      record.steps[depth] = step;
+      ++depth;
+    }
+    framesReused_ += static_cast<std::uint64_t>(take);
+    if (depth == size || !last.endedAtLimit) {
+      record.endReadAddress = last.endReadAddress;
+      record.endReadValue = last.endReadValue;
+      record.endedAtLimit = depth == size;
+      record.count = depth;
+      record.valid = true;
+      return depth;
+    }
+    // The last walk stopped at its limit, this one has room for more: walk on from its end.
+    const WalkStep& end = record.steps[depth - 1];
+    pc = end.pc;
+    cfa = rsp = end.cfa;
+    rbp = end.rbp;
+    reusable = false;
   }
+  record.endedAtLimit = true;
+  record.count = depth;
+  record.valid = true;
   return depth;
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /// @brief How to step from one x86-64 frame to its caller, in the one form the fast unwinder
 /// follows: CFA = rsp or rbp + offset, return address at CFA - 8, the caller's rbp unchanged or
-/// saved at CFA + offset. Everything else is Unknown (the capture falls back to libunwind).
+/// saved at CFA + offset (never 0: that
+/// slot is the caller's). Everything else is Unknown (the capture falls back to libunwind).
 /// Thread-safety: a plain value. Signal-safety: yes.
 #pragma once
 
@@ -17,11 +18,11 @@ enum class FrameRuleKind : std::uint8_t {
 
 struct FrameRule {
   std::int32_t cfaOffset = 0;  ///< CFA = (cfaFromRbp ? rbp : rsp) + cfaOffset
-  std::int16_t rbpOffset = 0;  ///< caller's rbp is at CFA + rbpOffset when rbpSaved
+  std::int16_t rbpOffset = 0;  ///< caller's rbp is at CFA + rbpOffset; 0: rbp is unchanged
   FrameRuleKind kind = FrameRuleKind::Unknown;
-  bool cfaFromRbp : 1 = false;
-  bool rbpSaved : 1 = false;
+  bool cfaFromRbp = false;
 
+  [[nodiscard]] bool rbpSaved() const noexcept { return rbpOffset != 0; }
   friend bool operator==(const FrameRule&, const FrameRule&) = default;
 };
 static_assert(sizeof(FrameRule) == 8, "a rule fits one word of the per-thread rule cache");

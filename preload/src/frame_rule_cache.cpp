@@ -3,23 +3,12 @@
 #include "frame_rule_cache.h"
 
 #include <cstring>
-#include <new>
 
 #include "frame_rule_lookup.h"
-#include "internal_memory.h"
 
 namespace memprof::preload {
 
 constinit std::atomic<std::uint32_t> FrameRuleCache::s_epoch{0};
-
-FrameRuleCache* FrameRuleCache::create() noexcept {
-  void* memory = internalMap(sizeof(FrameRuleCache));
-  if (memory == nullptr) return nullptr;
-  // mmap's zeroes are an empty table (pc 0 marks a free slot); only the epoch is set.
-  auto* cache = static_cast<FrameRuleCache*>(memory);
-  cache->epoch_ = s_epoch.load(std::memory_order_acquire);
-  return cache;
-}
 
 FrameRule FrameRuleCache::fill(std::size_t slot, std::uintptr_t pc) noexcept {
   const FrameRule rule = lookupFrameRule(pc);
@@ -29,6 +18,7 @@ FrameRule FrameRuleCache::fill(std::size_t slot, std::uintptr_t pc) noexcept {
 }
 
 void FrameRuleCache::clear(std::uint32_t epoch) noexcept {
+  std::memset(static_cast<void*>(recent_), 0, sizeof recent_);
   std::memset(static_cast<void*>(slots_), 0, sizeof slots_);
   epoch_ = epoch;
 }

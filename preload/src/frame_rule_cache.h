@@ -24,8 +24,8 @@ class FrameRuleCache {
  public:
   static constexpr std::size_t kSlots = std::size_t{1} << 14;  // 256 KiB
 
-  /// A new, empty table in internal memory, or nullptr.
-  static FrameRuleCache* create() noexcept;
+  /// Adopts zero-filled memory (internalMap's) as an empty table of the current epoch.
+  void initZeroed() noexcept { epoch_ = s_epoch.load(std::memory_order_acquire); }
 
   /// Empties the table if a flush happened since it was last used. Once per capture.
   void revalidate() noexcept {
@@ -35,28 +35,45 @@ class FrameRuleCache {
 
   /// The rule for call site @p pc, derived (frame_rule_lookup) and kept on a miss.
   FrameRule ruleFor(std::uintptr_t pc) noexcept {
+    // A small direct-mapped table of recent rules first: its 4 KiB stay in the L1 cache across
+    // captures, where the big table's lines, each touched by one call site, do not.
+    Slot& recent = recent_[recentSlotOf(pc)];
+    if (recent.pc == pc) return recent.rule;
     std::size_t slot = slotOf(pc);
     for (std::size_t probe = 0; probe < kProbes; ++probe, slot = (slot + 1) & (kSlots - 1)) {
-      if (slots_[slot].pc == pc) return slots_[slot].rule;
-      if (slots_[slot].pc == 0) return fill(slot, pc);
+      if (slots_[slot].pc == pc) {
+        recent = slots_[slot];
+        return recent.rule;
+      }
+      if (slots_[slot].pc == 0) break;
     }
-    return fill((slotOf(pc) + (pc & (kProbes - 1))) & (kSlots - 1), pc);
+    if (slots_[slot].pc != 0) slot = (slotOf(pc) + (pc & (kProbes - 1))) & (kSlots - 1);
+    const FrameRule rule = fill(slot, pc);
+    recent = slots_[slot];
+    return rule;
   }
 
   /// Makes every table empty itself before its next use (after dlclose).
   static void flushAll() noexcept { s_epoch.fetch_add(1, std::memory_order_acq_rel); }
+
+  /// Bumped by every flush: rules read under another epoch may be stale.
+  [[nodiscard]] std::uint32_t epoch() const noexcept { return epoch_; }
 
   /// Rules derived by this table (misses), for the verification report.
   [[nodiscard]] std::uint64_t derivations() const noexcept { return derivations_; }
 
  private:
   static constexpr std::size_t kProbes = 4;
+  static constexpr std::size_t kRecentSlots = 256;
 
   struct Slot {
     std::uintptr_t pc;
     FrameRule rule;
   };
 
+  static std::size_t recentSlotOf(std::uintptr_t pc) noexcept {
+    return static_cast<std::size_t>((pc * 0x9E3779B97F4A7C15ull) >> 56);
+  }
   static std::size_t slotOf(std::uintptr_t pc) noexcept {
     return static_cast<std::size_t>((pc * 0x9E3779B97F4A7C15ull) >> 50) & (kSlots - 1);
   }
@@ -68,6 +85,7 @@ class FrameRuleCache {
 
   std::uint32_t epoch_ = 0;
   std::uint64_t derivations_ = 0;
+  Slot recent_[kRecentSlots];
   Slot slots_[kSlots];
 };
 

@@ -7,7 +7,6 @@
 
 #include "config.h"
 #include "fast_unwinder.h"
-#include "frame_rule_cache.h"
 #include "module_map.h"
 #include "unwind_check.h"
 
@@ -32,23 +31,26 @@ int libunwindBacktrace(std::uintptr_t* raw, int want) {
   return unw_backtrace(reinterpret_cast<void**>(raw), want);
 }
 
-FrameRuleCache* ensureRules(FrameRuleCache*& rules) {
-  if (rules == nullptr) rules = FrameRuleCache::create();
-  return rules;
+FastUnwinder* ensureUnwinder(FastUnwinder*& unwinder) {
+  if (unwinder == nullptr) unwinder = FastUnwinder::create();
+  return unwinder;
 }
 
 /// MEMPROF_UNWINDER=verify: libunwind's answer is recorded; the fast one is compared with it.
-std::size_t captureAndCompare(FrameRuleCache*& rules, std::uintptr_t* ips, std::size_t max,
+std::size_t captureAndCompare(FastUnwinder*& unwinder, std::uintptr_t* ips, std::size_t max,
                               int want) {
   std::uintptr_t raw[kRawFrames];
   const std::size_t depth = dropSelfFrames(raw, libunwindBacktrace(raw, want), ips, max);
-  if (ensureRules(rules) == nullptr) return depth;
+  if (ensureUnwinder(unwinder) == nullptr) return depth;
   std::uintptr_t fastRaw[kRawFrames];
   std::uintptr_t fastIps[kMaxFrames];
   std::uintptr_t stopPc = 0;
-  const std::uint64_t derivedBefore = rules->derivations();
-  const int fast = fastBacktrace(*rules, fastRaw, want, &stopPc);
-  noteUnwindRuleDerivations(rules->derivations() - derivedBefore);
+  const std::uint64_t derivedBefore = unwinder->derivations();
+  const std::uint64_t walkedBefore = unwinder->framesWalked();
+  const std::uint64_t reusedBefore = unwinder->framesReused();
+  const int fast = unwinder->backtrace(fastRaw, want, &stopPc);
+  noteUnwindWork(unwinder->derivations() - derivedBefore, unwinder->framesWalked() - walkedBefore,
+                 unwinder->framesReused() - reusedBefore);
   if (fast < 0) {
     noteUnwindCheck(ips, depth, nullptr, fast, stopPc);
   } else {
@@ -69,19 +71,19 @@ void flushStackCaptureCache() noexcept {
   FrameRuleCache::flushAll();
 }
 
-std::size_t captureStack(FrameRuleCache*& rules, std::uintptr_t* ips, std::size_t max) noexcept {
+std::size_t captureStack(FastUnwinder*& unwinder, std::uintptr_t* ips, std::size_t max) noexcept {
   // Up to 16 more frames than wanted: the leading ones are memprof's own hook frames.
   const int want = static_cast<int>(max + 16 < kRawFrames ? max + 16 : kRawFrames);
   switch (g_config.unwinder) {
     case UnwinderMode::Fast:
-      if (ensureRules(rules) != nullptr) {
+      if (ensureUnwinder(unwinder) != nullptr) {
         std::uintptr_t raw[kRawFrames];
-        const int n = fastBacktrace(*rules, raw, want);
+        const int n = unwinder->backtrace(raw, want);
         if (n >= 0) return dropSelfFrames(raw, n, ips, max);
       }
       break;
     case UnwinderMode::Verify:
-      return captureAndCompare(rules, ips, max, want);
+      return captureAndCompare(unwinder, ips, max, want);
     case UnwinderMode::Libunwind:
       break;
   }

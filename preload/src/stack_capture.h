@@ -11,7 +11,7 @@
 
 namespace memprof::preload {
 
-class FrameRuleCache;
+class FastUnwinder;
 
 inline constexpr std::size_t kMaxFrames = 256;
 
@@ -23,7 +23,7 @@ void flushStackCaptureCache() noexcept;
 
 /// Fills @p ips with return addresses, innermost first, starting at the first frame outside
 /// libmemprof (the caller of the intercepted function). Returns the number of frames.
-/// @p rules is the thread's rule table for the fast unwinder, created on first use.
-std::size_t captureStack(FrameRuleCache*& rules, std::uintptr_t* ips, std::size_t max) noexcept;
+/// @p unwinder is the thread's fast unwinder, created on first use.
+std::size_t captureStack(FastUnwinder*& unwinder, std::uintptr_t* ips, std::size_t max) noexcept;
 
 }  // namespace memprof::preload

@@ -31,6 +31,8 @@ constinit std::atomic<std::uint64_t> s_compared{0};
 constinit std::atomic<std::uint64_t> s_mismatches{0};
 constinit std::atomic<std::uint64_t> s_stops[4] = {};  // by -FastUnwindStop
 constinit std::atomic<std::uint64_t> s_derivations{0};
+constinit std::atomic<std::uint64_t> s_walked{0};
+constinit std::atomic<std::uint64_t> s_reused{0};
 constinit KeptMismatch s_kept[kKeptMismatches] = {};
 constinit std::atomic<std::uintptr_t> s_stopPcs[kKeptStops] = {};
 
@@ -118,8 +120,11 @@ void noteUnwindCheck(const std::uintptr_t* libunwindFrames, std::size_t libunwin
   kept.complete.store(true, std::memory_order_release);
 }
 
-void noteUnwindRuleDerivations(std::uint64_t count) noexcept {
-  s_derivations.fetch_add(count, std::memory_order_relaxed);
+void noteUnwindWork(std::uint64_t derivations, std::uint64_t walked,
+                    std::uint64_t reused) noexcept {
+  s_derivations.fetch_add(derivations, std::memory_order_relaxed);
+  s_walked.fetch_add(walked, std::memory_order_relaxed);
+  s_reused.fetch_add(reused, std::memory_order_relaxed);
 }
 
 void reportUnwindCheck() noexcept {
@@ -143,7 +148,11 @@ void reportUnwindCheck() noexcept {
       .number(s_stops[3].load())
       .text(" (no stack bounds); ")
       .number(s_derivations.load())
-      .text(" rules derived");
+      .text(" rules derived, ")
+      .number(s_walked.load())
+      .text(" frames walked, ")
+      .number(s_reused.load())
+      .text(" taken over from the previous walk");
   line.write();
   if (s_stopPcs[0].load() != 0) {
     line.text("memprof: unwinder check: call sites without a fast rule:");
@@ -188,6 +197,8 @@ void resetUnwindCheckAfterFork() noexcept {
   s_mismatches.store(0);
   for (auto& stop : s_stops) stop.store(0);
   s_derivations.store(0);
+  s_walked.store(0);
+  s_reused.store(0);
   for (auto& kept : s_kept) kept.complete.store(false);
   for (auto& pc : s_stopPcs) pc.store(0);
 }

@@ -17,8 +17,9 @@ void noteUnwindCheck(const std::uintptr_t* libunwindFrames, std::size_t libunwin
                      const std::uintptr_t* fastFrames, int fastDepth,
                      std::uintptr_t stopPc) noexcept;
 
-/// Adds a rule derivation count (the fast path's misses) to the report.
-void noteUnwindRuleDerivations(std::uint64_t count) noexcept;
+/// Adds the fast unwinder's work on one capture to the report: rules derived (its cache
+/// misses), frames stepped with rules, frames taken over from the previous walk.
+void noteUnwindWork(std::uint64_t derivations, std::uint64_t walked, std::uint64_t reused) noexcept;
 
 /// Writes the summary to stderr if anything was checked. Called when the process image ends.
 void reportUnwindCheck() noexcept;
