@@ -41,7 +41,7 @@ struct Config {
   bool ringSampler = true;              ///< MEMPROF_SAMPLER=signal turns the perf ring off
   std::uint32_t stackCopyBytes = 8192;  ///< MEMPROF_STACK_COPY (1024..65528, multiple of 8)
   bool logColumns = true;               ///< MEMPROF_LOG_COLUMNS=0: blocks of encoding 1
-  UnwinderMode unwinder = UnwinderMode::Libunwind;  ///< MEMPROF_UNWINDER
+  UnwinderMode unwinder = UnwinderMode::Fast;  ///< MEMPROF_UNWINDER
   /// ~(resolution - 1): heap event times are rounded down to MEMPROF_TIME_RESOLUTION_US, a power
   /// of two from 1 to 1024 (default 64).
   std::uint64_t timeResolutionMask = ~std::uint64_t{63};
