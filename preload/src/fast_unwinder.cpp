@@ -33,19 +33,22 @@ namespace memprof::preload {
 
 namespace {
 
-// Where this thread's stack is mapped, found once (and again if rsp is ever outside it: a
-// program switching stacks, or the main thread's stack having grown). Bounded, because each
-// look-up reads /proc/self/maps; past that the thread always falls back to libunwind.
-// Per thread, not per FastUnwinder: a FastUnwinder moves to another thread with its state.
-constexpr unsigned kMaxStackLookups = 64;
+// Where this thread's stack is mapped, found in /proc/self/maps when rsp is outside what is
+// known: at the thread's first capture, when the main thread's stack has grown (same end),
+// and when the program runs on another stack (a different end: sigaltstack, coroutines).
+// Switches are bounded, since each costs a read of the maps; past that the thread always
+// falls back to libunwind. Per thread, not per FastUnwinder: an unwinder moves to another
+// thread with the ThreadState that holds it.
+constexpr unsigned kMaxStackSwitches = 64;
 __thread MappingBounds t_stack __attribute__((tls_model("initial-exec")));
-__thread unsigned t_stackLookups __attribute__((tls_model("initial-exec")));
+__thread unsigned t_stackSwitches __attribute__((tls_model("initial-exec")));
 
 bool stackBoundsCover(std::uintptr_t sp) {
   if (sp >= t_stack.begin && sp < t_stack.end) return true;
-  if (t_stackLookups >= kMaxStackLookups) return false;
-  ++t_stackLookups;
-  t_stack = findMappingBounds(sp);
+  if (t_stackSwitches >= kMaxStackSwitches) return false;
+  const MappingBounds found = findMappingBounds(sp);
+  if (found.end == 0 || found.end != t_stack.end) ++t_stackSwitches;
+  t_stack = found;
   return sp >= t_stack.begin && sp < t_stack.end;
 }
 
@@ -77,6 +80,7 @@ __attribute__((noinline)) int FastUnwinder::backtrace(std::uintptr_t* buffer, in
 
 int FastUnwinder::walk(std::uintptr_t pc, std::uintptr_t rsp, std::uintptr_t rbp,
                        std::uintptr_t* buffer, int size, std::uintptr_t* stopPc) noexcept {
+  if (size > WalkRecord::kMaxSteps) size = WalkRecord::kMaxSteps;  // see the header
   if (!stackBoundsCover(rsp)) return kFastUnwindNoStack;
   const std::uintptr_t stackBegin = t_stack.begin;
   const std::uintptr_t stackEnd = t_stack.end;

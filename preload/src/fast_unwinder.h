@@ -42,7 +42,8 @@ class FastUnwinder {
 
   /// Fills @p buffer with up to @p size return addresses, innermost first (the first one is
   /// in the caller of this function), and returns how many; or a negative FastUnwindStop.
-  /// When @p stopPc is not null it receives the call site whose rule was Unknown.
+  /// When @p stopPc is not null it receives the call site whose rule was Unknown. @p size
+  /// is at most WalkRecord::kMaxSteps (272, captureStack's 256 + 16): larger sizes are cut.
   int backtrace(std::uintptr_t* buffer, int size, std::uintptr_t* stopPc = nullptr) noexcept;
 
   /// For the verification report: rules derived, frames stepped and frames taken over.

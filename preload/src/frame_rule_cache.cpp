@@ -18,7 +18,6 @@ FrameRule FrameRuleCache::fill(std::size_t slot, std::uintptr_t pc) noexcept {
 }
 
 void FrameRuleCache::clear(std::uint32_t epoch) noexcept {
-  std::memset(static_cast<void*>(recent_), 0, sizeof recent_);
   std::memset(static_cast<void*>(slots_), 0, sizeof slots_);
   epoch_ = epoch;
 }

@@ -35,22 +35,12 @@ class FrameRuleCache {
 
   /// The rule for call site @p pc, derived (frame_rule_lookup) and kept on a miss.
   FrameRule ruleFor(std::uintptr_t pc) noexcept {
-    // A small direct-mapped table of recent rules first: its 4 KiB stay in the L1 cache across
-    // captures, where the big table's lines, each touched by one call site, do not.
-    Slot& recent = recent_[recentSlotOf(pc)];
-    if (recent.pc == pc) return recent.rule;
     std::size_t slot = slotOf(pc);
     for (std::size_t probe = 0; probe < kProbes; ++probe, slot = (slot + 1) & (kSlots - 1)) {
-      if (slots_[slot].pc == pc) {
-        recent = slots_[slot];
-        return recent.rule;
-      }
-      if (slots_[slot].pc == 0) break;
+      if (slots_[slot].pc == pc) return slots_[slot].rule;
+      if (slots_[slot].pc == 0) return fill(slot, pc);
     }
-    if (slots_[slot].pc != 0) slot = (slotOf(pc) + (pc & (kProbes - 1))) & (kSlots - 1);
-    const FrameRule rule = fill(slot, pc);
-    recent = slots_[slot];
-    return rule;
+    return fill((slotOf(pc) + (pc & (kProbes - 1))) & (kSlots - 1), pc);
   }
 
   /// Makes every table empty itself before its next use (after dlclose).
@@ -64,16 +54,12 @@ class FrameRuleCache {
 
  private:
   static constexpr std::size_t kProbes = 4;
-  static constexpr std::size_t kRecentSlots = 256;
 
   struct Slot {
     std::uintptr_t pc;
     FrameRule rule;
   };
 
-  static std::size_t recentSlotOf(std::uintptr_t pc) noexcept {
-    return static_cast<std::size_t>((pc * 0x9E3779B97F4A7C15ull) >> 56);
-  }
   static std::size_t slotOf(std::uintptr_t pc) noexcept {
     return static_cast<std::size_t>((pc * 0x9E3779B97F4A7C15ull) >> 50) & (kSlots - 1);
   }
@@ -85,7 +71,6 @@ class FrameRuleCache {
 
   std::uint32_t epoch_ = 0;
   std::uint64_t derivations_ = 0;
-  Slot recent_[kRecentSlots];
   Slot slots_[kSlots];
 };
 
