@@ -102,6 +102,11 @@ void loadConfig() noexcept {
     const long clamped = v < 1024 ? 1024 : (v > 65528 ? 65528 : v);
     g_config.stackCopyBytes = static_cast<std::uint32_t>(clamped & ~7L);
   }
+  if (const char* unwinder = getenv("MEMPROF_UNWINDER"); unwinder != nullptr) {
+    if (std::strcmp(unwinder, "fast") == 0) g_config.unwinder = UnwinderMode::Fast;
+    if (std::strcmp(unwinder, "libunwind") == 0) g_config.unwinder = UnwinderMode::Libunwind;
+    if (std::strcmp(unwinder, "verify") == 0) g_config.unwinder = UnwinderMode::Verify;
+  }
   if (const char* clock = getenv("MEMPROF_CLOCK");
       clock != nullptr && std::strcmp(clock, "wall") == 0) {
     std::strcpy(g_config.clock, "wall");

@@ -16,6 +16,10 @@
 ///                    (default 64): finer times cost log bytes and tell nothing more.
 /// MEMPROF_LOG_COLUMNS 0 = compress blocks as written (encoding 1) instead of split into
 ///                    columns (encoding 2, about a third smaller); for comparisons.
+/// MEMPROF_UNWINDER  how heap events' stacks are captured: "fast" (default) walks cached
+///                    .eh_frame rules and falls back to libunwind for any frame it does not
+///                    handle; "libunwind" always uses unw_backtrace; "verify" runs both on every
+///                    capture, records libunwind's, and reports differences at exit.
 /// Thread-safety: written before recording starts, read-only afterwards.
 #pragma once
 
@@ -23,6 +27,8 @@
 #include <cstdint>
 
 namespace memprof::preload {
+
+enum class UnwinderMode : std::uint8_t { Fast, Libunwind, Verify };
 
 struct Config {
   char output[4096] = {};            ///< pattern for this process
@@ -35,6 +41,7 @@ struct Config {
   bool ringSampler = true;              ///< MEMPROF_SAMPLER=signal turns the perf ring off
   std::uint32_t stackCopyBytes = 8192;  ///< MEMPROF_STACK_COPY (1024..65528, multiple of 8)
   bool logColumns = true;               ///< MEMPROF_LOG_COLUMNS=0: blocks of encoding 1
+  UnwinderMode unwinder = UnwinderMode::Fast;  ///< MEMPROF_UNWINDER
   /// ~(resolution - 1): heap event times are rounded down to MEMPROF_TIME_RESOLUTION_US, a power
   /// of two from 1 to 1024 (default 64).
   std::uint64_t timeResolutionMask = ~std::uint64_t{63};

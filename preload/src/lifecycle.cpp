@@ -24,6 +24,7 @@
 #include "stack_capture.h"
 #include "stack_trie.h"
 #include "thread_state.h"
+#include "unwind_check.h"
 #include "writer_thread.h"
 
 namespace memprof::preload {
@@ -79,6 +80,9 @@ void recordEndAndFinalize(format::ExitKind kind, int value, bool reopenable, uns
   }
   if (kind == format::ExitKind::Exited) runLeakScan();
   finalizeLog(reopenable, waitMs);
+  if (g_config.unwinder == UnwinderMode::Verify && kind != format::ExitKind::Signaled) {
+    reportUnwindCheck();
+  }
   if (!reopenable) g_recording.store(false);
   --t_inHook;
 }
@@ -138,6 +142,7 @@ void forkChild() {
   resetModuleLockAfterFork();
   resetSequenceAfterFork();
   resetNodeIds();
+  resetUnwindCheckAfterFork();
   s_exitRecorded.store(false);
   g_processEnding.store(false);
   if (!g_config.follow) {

@@ -115,7 +115,7 @@ void recordAlloc(format::AllocFn fn, const void* ptr, std::size_t size) noexcept
   ThreadState* s = currentThreadState();
   if (s == nullptr) return;
   std::uintptr_t ips[kMaxFrames];
-  const std::size_t depth = captureStack(ips, kMaxFrames);
+  const std::size_t depth = captureStack(s->fastUnwinder, ips, kMaxFrames);
   const std::uint32_t stack = internStack(s, ips, depth);
   const std::uint64_t seq = takeSequence();
   const std::uint64_t t = eventTimeUs();

@@ -9,6 +9,7 @@
 
 #include <cstring>
 
+#include "eh_frame_hdr.h"
 #include "internal_memory.h"
 #include "module_map.h"
 
@@ -52,38 +53,13 @@ constinit ModuleCache* s_cache = nullptr;
 constinit bool s_cacheValid = false;
 constinit unw_addr_space_t s_space = nullptr;
 
-/// Reads a 4-byte field of .eh_frame_hdr with the encodings found in practice.
-bool readEncoded4(std::uintptr_t* at, std::uint8_t encoding, std::uint64_t* out) {
-  const std::uint8_t format = encoding & 0x0F;
-  const std::uint8_t relative = encoding & 0x70;
-  std::int64_t value = 0;
-  if (format == 0x03) {  // DW_EH_PE_udata4
-    std::uint32_t v = 0;
-    std::memcpy(&v, reinterpret_cast<const void*>(*at), 4);
-    value = v;
-  } else if (format == 0x0B) {  // DW_EH_PE_sdata4
-    std::int32_t v = 0;
-    std::memcpy(&v, reinterpret_cast<const void*>(*at), 4);
-    value = v;
-  } else {
-    return false;
-  }
-  if (relative == 0x10) {  // DW_EH_PE_pcrel
-    value += static_cast<std::int64_t>(*at);
-  } else if (relative != 0) {
-    return false;
-  }
-  *at += 4;
-  *out = static_cast<std::uint64_t>(value);
-  return true;
-}
-
 int collectModule(dl_phdr_info* info, std::size_t, void* data) {
   auto* cache = static_cast<ModuleCache*>(data);
   if (cache->count == kMaxModules) return 1;
   Module& m = cache->modules[cache->count];
   m = Module{};
   m.begin = ~std::uintptr_t{0};
+  std::size_t ehFrameHdrBytes = 0;
   for (int i = 0; i < info->dlpi_phnum; ++i) {
     const ElfW(Phdr)& ph = info->dlpi_phdr[i];
     if (ph.p_type == PT_LOAD && m.segmentCount < kMaxSegments && (ph.p_flags & PF_R) != 0) {
@@ -94,20 +70,15 @@ int collectModule(dl_phdr_info* info, std::size_t, void* data) {
       if (end > m.end) m.end = end;
     } else if (ph.p_type == PT_GNU_EH_FRAME) {
       m.ehFrameHdr = info->dlpi_addr + ph.p_vaddr;
+      ehFrameHdrBytes = ph.p_memsz;
     }
   }
   if (m.segmentCount == 0) return 0;
   if (m.ehFrameHdr != 0) {
-    // version, eh_frame_ptr_enc, fde_count_enc, table_enc; then the two encoded fields.
-    const auto* h = reinterpret_cast<const std::uint8_t*>(m.ehFrameHdr);
-    std::uintptr_t at = m.ehFrameHdr + 4;
-    std::uint64_t ehFrame = 0;
-    if (h[0] == 1 && h[3] == 0x3B /* datarel | sdata4 */ && readEncoded4(&at, h[1], &ehFrame) &&
-        readEncoded4(&at, h[2], &m.fdeCount)) {
-      m.table = at;
-    } else {
-      m.ehFrameHdr = 0;
-    }
+    const EhFrameHdrTable table = parseEhFrameHdr(m.ehFrameHdr, m.ehFrameHdr + ehFrameHdrBytes);
+    m.table = table.entries;
+    m.fdeCount = table.count;
+    if (table.entries == 0) m.ehFrameHdr = 0;
   }
   ++cache->count;
   return 0;

@@ -21,6 +21,8 @@
 
 namespace memprof::preload {
 
+class FastUnwinder;
+
 inline constexpr std::size_t kRecentSlots = 32768;
 inline constexpr std::size_t kFreedSlots = 8192;
 
@@ -55,6 +57,10 @@ struct ThreadState {
   std::uint32_t lastNodeId = 0;
   std::uint32_t lastGeneration = 0;
   std::uint64_t* nodeIps = nullptr;
+  /// The fast unwinder: rules by call site and the last walk (created on the first capture).
+  /// Rules describe the loaded code, not the thread, so a reused state keeps them; the last
+  /// walk is only taken over on the same stack mapping.
+  FastUnwinder* fastUnwinder = nullptr;
   /// The recent/freed tables and the node-ip cache are still as mmap gave them (zero): a new
   /// thread's stream need not clear 670 KB that nobody wrote. Reused states must.
   bool tablesClean = true;

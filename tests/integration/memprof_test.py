@@ -55,6 +55,11 @@ class Skip(Exception):
     pass
 
 
+# The summary a process recorded with MEMPROF_UNWINDER=verify prints at its end.
+UNWINDER_CHECK = re.compile(r"memprof: unwinder check \(pid (?P<pid>\d+)\): (?P<captures>\d+) captures, "
+                            r"(?P<compared>\d+) compared, (?P<mismatches>\d+) mismatches[^\n]*")
+
+
 def basename(path):
     return os.path.basename(path or "")
 
@@ -130,8 +135,18 @@ class Ctx:
             except ProcessLookupError:
                 pass
             out, err = proc.communicate()
-        return Result(cmd, proc.returncode, out.decode("utf-8", "replace"),
-                      err.decode("utf-8", "replace"), timed_out)
+        result = Result(cmd, proc.returncode, out.decode("utf-8", "replace"),
+                        err.decode("utf-8", "replace"), timed_out)
+        self.check_unwinder_reports(result)
+        return result
+
+    def check_unwinder_reports(self, result):
+        """With MEMPROF_UNWINDER=verify (in this case's env or exported to the whole run) every
+        recorded process prints how its two unwinders compared: any mismatch fails the case."""
+        for m in UNWINDER_CHECK.finditer(result.stderr):
+            self.check(int(m.group("mismatches")) == 0,
+                       "the fast unwinder and libunwind disagree: %s\n%s"
+                       % (m.group(0), result.describe()))
 
     def memprof(self, args, **kw):
         return self.run([self.memprof_bin] + list(args), **kw)
@@ -710,6 +725,26 @@ def case_exec(c):
         c.eq((rp.get("program") or {}).get("pid"), pid, "exec'd: program.pid")
         c.expect_nothing(rp, "exec_chain.c", "exec_leak", label="exec'd: ")
         check_leaks_program(c, rp, label="exec'd: ")
+
+
+@case
+def case_unwinder_verify(c):
+    """MEMPROF_UNWINDER=verify: each capture is taken by the fast unwinder and by libunwind;
+    every process must report that the two agreed on every stack they both produced."""
+    plug, plug2 = c.prog("plugin"), c.prog("plugin2")
+    runs = [("cxx_threads", [], 4000),            # threads, -O2 code, exceptions, deep stacks
+            ("threads_cross_free", [], 20000),    # C threads
+            ("dlopen_host", [plug, plug2], 10),   # dlclose empties the rule caches
+            ("fork_child", [], 2)]                # the child reports its own captures
+    for name, args, min_compared in runs:
+        _, r = c.record(name, args=args, env={"MEMPROF_UNWINDER": "verify"},
+                        log=os.path.join(c.tmp, name + ".mprof"))
+        reports = list(UNWINDER_CHECK.finditer(r.stderr))
+        if not c.check(reports, "%s under MEMPROF_UNWINDER=verify printed no unwinder check: %s"
+                       % (name, r.describe())):
+            continue
+        compared = sum(int(m.group("compared")) for m in reports)
+        c.ge(compared, min_compared, "stacks of %s compared between the two unwinders" % name)
 
 
 @case
