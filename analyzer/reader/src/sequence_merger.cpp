@@ -55,19 +55,21 @@ void SequenceMerger::release() {
   }
 }
 
+void SequenceMerger::passNext() {
+  const std::size_t slot = slotOf(m_next);
+  if (m_present[slot] != 0) {
+    m_present[slot] = 0;
+    --m_waiting;
+    deliver(m_window[slot]);
+  } else {
+    ++m_skipped;
+  }
+  ++m_next;
+}
+
 void SequenceMerger::skipTo(std::uint64_t target) {
   // Slot by slot only while something waits (at most one window's sweep); then jump.
-  while (m_next < target && m_waiting > 0) {
-    const std::size_t slot = slotOf(m_next);
-    if (m_present[slot] != 0) {
-      m_present[slot] = 0;
-      --m_waiting;
-      deliver(m_window[slot]);
-    } else {
-      ++m_skipped;
-    }
-    ++m_next;
-  }
+  while (m_next < target && m_waiting > 0) passNext();
   if (m_next < target) {
     m_skipped += target - m_next;
     m_next = target;
@@ -93,17 +95,7 @@ void SequenceMerger::grow(std::uint64_t ahead) {
 void SequenceMerger::finish() {
   // Everything waiting lies within one window of m_next; numbers missing before a waiting
   // event count as skipped, the ones after the last never existed.
-  while (m_waiting > 0) {
-    const std::size_t slot = slotOf(m_next);
-    if (m_present[slot] != 0) {
-      m_present[slot] = 0;
-      --m_waiting;
-      deliver(m_window[slot]);
-    } else {
-      ++m_skipped;
-    }
-    ++m_next;
-  }
+  while (m_waiting > 0) passNext();
 }
 
 }  // namespace memprof::reader

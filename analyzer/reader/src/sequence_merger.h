@@ -40,6 +40,9 @@ class SequenceMerger {
   }
   /// Delivers the run of waiting events from m_next on.
   void release();
+  /// Moves m_next on by one: delivers the event numbered m_next if it waits, else counts the
+  /// number as skipped.
+  void passNext();
   /// Moves m_next to @p target, delivering what waits before it and counting the numbers
   /// that never came.
   void skipTo(std::uint64_t target);
