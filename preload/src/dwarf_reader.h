@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "memprof/format/varint.h"
+
 namespace memprof::preload {
 
 /// DW_EH_PE_* pointer encodings (LSB "Exception Frames").
@@ -39,14 +41,16 @@ class DwarfReader {
   std::uint32_t u32() noexcept { return fixed<std::uint32_t>(); }
   std::uint64_t u64() noexcept { return fixed<std::uint64_t>(); }
 
+  /// Unsigned LEB128: the log format's varint (one decoder for both).
   std::uint64_t uleb128() noexcept {
+    const auto* cursor = reinterpret_cast<const std::uint8_t*>(at_);
     std::uint64_t value = 0;
-    for (unsigned shift = 0;; shift += 7) {
-      const std::uint8_t byte = u8();
-      if (!ok_ || shift > 63) return fail();
-      value |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
-      if ((byte & 0x80) == 0) return value;
+    if (!ok_ ||
+        !format::decodeVarint(&cursor, reinterpret_cast<const std::uint8_t*>(end_), &value)) {
+      return fail();
     }
+    at_ = reinterpret_cast<std::uintptr_t>(cursor);
+    return value;
   }
 
   std::int64_t sleb128() noexcept {
