@@ -29,7 +29,7 @@ class FrameTable {
   /// on first sight. Ids are cached per address, not per node: millions of trie nodes share a
   /// few thousand return addresses. @p nodeId must be a node (< nodes().size()).
   std::uint32_t addressOf(std::uint32_t nodeId, bool exactPc) {
-    const reader::StackNode& node = m_replay.nodes()[nodeId];
+    const NodeRecord& node = m_replay.nodes()[nodeId];
     const AddressKey key{node.ip, node.generation, exactPc};
     if (const std::uint32_t* id = m_byAddress.find(key)) return *id;
     const auto id = static_cast<std::uint32_t>(m_spans.size());
@@ -95,7 +95,7 @@ class FrameTable {
     std::uint32_t count;
   };
 
-  Span resolveAddress(const reader::StackNode& node, bool exactPc) {
+  Span resolveAddress(const NodeRecord& node, bool exactPc) {
     const reader::Module* module = m_modules.find(node.generation, node.ip);
     std::vector<symbolize::SourceFrame> frames;
     if (module != nullptr) {

@@ -10,23 +10,14 @@ void HeapReplay::onProcess(const reader::ProcessInfo& p) { m_process = p; }
 
 void HeapReplay::onStackNode(const reader::StackNode& n) {
   if (n.id >= m_nodes.size()) m_nodes.resize(std::size_t{n.id} + 1);
-  m_nodes[n.id] = n;
+  m_nodes[n.id] = NodeRecord{n.ip, n.parent, n.generation};
 }
 
 void HeapReplay::onModules(const reader::ModuleSnapshot& s) { m_modules[s.generation] = s; }
 
-StackFigures& HeapReplay::figures(std::uint32_t stack) {
-  if (stack >= m_stacks.size()) {
-    m_stacks.resize(std::size_t{stack} + 1);
-  }
-  return m_stacks[stack];
-}
-
 void HeapReplay::onHeapEvent(const reader::HeapEvent& e) {
   m_live.prefetch(e.ptr);
-  if (e.kind == reader::HeapEventKind::Alloc && e.stack < m_stacks.size()) {
-    __builtin_prefetch(&m_stacks[e.stack]);
-  }
+  if (e.kind == reader::HeapEventKind::Alloc) m_stacks.prefetch(e.stack);
   if (m_pendingCount == kPipeline) {
     apply(m_pending[m_pendingHead]);
     m_pending[m_pendingHead] = e;
@@ -127,7 +118,7 @@ void HeapReplay::onLeakVerdicts(const std::vector<reader::LeakVerdict>& v) {
 
 void HeapReplay::finish() {
   drainPending();
-  for (StackFigures& f : m_stacks) touch(f);
+  m_stacks.forEachMutable([this](StackFigures& f) { touch(f); });
   m_live.forEach([this](std::uint64_t ptr, const LiveBlock& b) {
     int kind = -1;  // not scanned
     if (auto it = m_verdicts.find(ptr); it != m_verdicts.end()) kind = it->second;

@@ -68,16 +68,14 @@ model::Report buildReport(const HeapReplay& replay, const reader::ReadSummary& s
   FrameTable table(replay, symbolizer);
   FunctionAggregator functions;
   LineAttribution attribution(replay, table, functions);
-  const auto& stacks = replay.stacks();
-  for (std::uint32_t id = 0; id < stacks.size(); ++id) {
-    const StackFigures& s = stacks[id];
+  replay.stacks().forEach([&](std::uint32_t id, const StackFigures& s) {
     if (s.allocations > 0 || s.liveCount > 0) {
       attribution.add(
           id, false,
           model::Counters{s.allocations, s.bytes, s.peakBytes, s.liveBytes, s.liveCount, 0});
     }
     if (s.samples > 0) attribution.add(id, true, model::Counters{0, 0, 0, 0, 0, s.samples});
-  }
+  });
   attribution.finish();
   for (std::uint32_t line = 0; line < table.lineCount(); ++line) {
     const model::Counters& self = attribution.self(line);

@@ -64,17 +64,16 @@ std::vector<model::StackProfile> buildStackProfiles(const HeapReplay& replay,
   for (const model::ProfileKind kind : kinds) {
     LocationTable locations;
     std::map<std::vector<std::uint32_t>, std::uint64_t> merged;
-    const auto& stacks = replay.stacks();
-    for (std::uint32_t id = 0; id < stacks.size(); ++id) {
-      const std::uint64_t weight = weightOf(stacks[id], kind);
-      if (weight == 0) continue;
+    replay.stacks().forEach([&](std::uint32_t id, const StackFigures& figures) {
+      const std::uint64_t weight = weightOf(figures, kind);
+      if (weight == 0) return;
       table.stackFrames(id, kind == model::ProfileKind::Cpu, frames);
       path.clear();
       for (auto f = frames.rbegin(); f != frames.rend(); ++f)
         path.push_back(locations.intern(table.frame(*f)));
       if (path.empty()) path.push_back(locations.intern(model::Frame{}));  // sample without a stack
       merged[path] += weight;
-    }
+    });
     model::StackProfile profile;
     profile.kind = kind;
     profile.sampleHz = effectiveSampleHz(replay);

@@ -4,13 +4,13 @@
 
 namespace memprof::plot {
 
-NodeResolver::NodeResolver(const aggregate::ChunkedVector<reader::StackNode>& nodes,
+NodeResolver::NodeResolver(const aggregate::HeapReplay::NodeTable& nodes,
                            const std::map<std::uint32_t, reader::ModuleSnapshot>& modules,
                            symbolize::Symbolizer& symbolizer)
     : m_nodes(nodes), m_symbolizer(symbolizer), m_modules(modules) {}
 
 const std::vector<symbolize::SourceFrame>& NodeResolver::frames(std::uint32_t id, bool exactPc) {
-  const reader::StackNode* node = id != 0 && id < m_nodes.size() ? &m_nodes[id] : nullptr;
+  const aggregate::NodeRecord* node = id != 0 && id < m_nodes.size() ? &m_nodes[id] : nullptr;
   const Key key = node == nullptr ? Key{0, 0, false} : Key{node->ip, node->generation, exactPc};
   if (auto it = m_cache.find(key); it != m_cache.end()) return it->second;
   std::vector<symbolize::SourceFrame> out;

@@ -33,11 +33,9 @@ SiteSelection selectTopSites(const aggregate::HeapReplay& replay, NodeResolver& 
   // One key per source line; a frame without line information is keyed by its function.
   std::map<std::tuple<std::string, std::uint32_t, std::string>, std::size_t> index;
   std::vector<Site> keys;
-  const auto& stacks = replay.stacks();
-  std::vector<std::int32_t> keyOfLeaf(stacks.size(), -1);
-  for (std::uint32_t id = 0; id < stacks.size(); ++id) {
-    const aggregate::StackFigures& s = stacks[id];
-    if (s.allocations == 0) continue;
+  std::vector<std::int32_t> keyOfLeaf(replay.stacks().idLimit(), -1);
+  replay.stacks().forEach([&](std::uint32_t id, const aggregate::StackFigures& s) {
+    if (s.allocations == 0) return;
     const symbolize::SourceFrame& f = resolver.frames(id, false).front();
     const bool hasLine = !f.file.empty() && f.line != 0;
     auto key = std::make_tuple(hasLine ? f.file : std::string(), hasLine ? f.line : 0U,
@@ -48,7 +46,7 @@ SiteSelection selectTopSites(const aggregate::HeapReplay& replay, NodeResolver& 
     keys[it->second].peakBytes += s.peakBytes;
     keys[it->second].bytes += s.bytes;
     keyOfLeaf[id] = static_cast<std::int32_t>(it->second);
-  }
+  });
   SiteSelection out;
   std::vector<std::int32_t> siteOfKey(keys.size(), -1);
   for (std::size_t k : rankSites(keys, count)) {

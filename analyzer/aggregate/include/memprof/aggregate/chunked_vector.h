@@ -5,16 +5,27 @@
 /// the log is read. A std::vector grown by doubling holds the old and the new array at once
 /// while it copies: three times the final size at the worst moment. On a log of 4.8M stack
 /// nodes that was 900 MB of the analyzer's peak; in chunks the peak is the table itself.
+/// Chunks are ZeroedPages of at least 2 MiB, so huge pages back them (see zeroed_pages.h).
 /// Thread-safety: none (one owner). References stay valid as the vector grows.
 #pragma once
 
+#include <bit>
 #include <cstddef>
-#include <memory>
 #include <vector>
+
+#include "memprof/aggregate/zeroed_pages.h"
 
 namespace memprof::aggregate {
 
-template <typename T, std::size_t ChunkBits = 16>
+/// Elements per chunk, as a power of two: at least 2 MiB of them, and at least 65536.
+template <typename T>
+constexpr std::size_t defaultChunkBits() {
+  const std::size_t perHugePage = (std::size_t{2} << 20) / sizeof(T);
+  const auto bits = static_cast<std::size_t>(std::countr_zero(std::bit_ceil(perHugePage)));
+  return bits < 16 ? 16 : bits;
+}
+
+template <typename T, std::size_t ChunkBits = defaultChunkBits<T>()>
 class ChunkedVector {
  public:
   static constexpr std::size_t kChunk = std::size_t{1} << ChunkBits;
@@ -22,9 +33,9 @@ class ChunkedVector {
   [[nodiscard]] std::size_t size() const { return m_size; }
   [[nodiscard]] bool empty() const { return m_size == 0; }
 
-  /// Grows to at least @p n elements (value-initialised); never shrinks.
+  /// Grows to at least @p n elements (zero bytes: T's value-initialised state); never shrinks.
   void resize(std::size_t n) {
-    while (m_chunks.size() * kChunk < n) m_chunks.push_back(std::make_unique<T[]>(kChunk));
+    while (m_chunks.size() * kChunk < n) m_chunks.emplace_back(kChunk);
     if (n > m_size) m_size = n;
   }
 
@@ -54,7 +65,7 @@ class ChunkedVector {
   const_iterator end() const { return const_iterator(this, m_size); }
 
  private:
-  std::vector<std::unique_ptr<T[]>> m_chunks;
+  std::vector<ZeroedPages<T>> m_chunks;
   std::size_t m_size = 0;
 };
 

@@ -15,19 +15,17 @@
 
 #include "memprof/aggregate/chunked_vector.h"
 #include "memprof/aggregate/pointer_map.h"
+#include "memprof/aggregate/stack_figure_table.h"
 #include "memprof/aggregate/timeline_builder.h"
 #include "memprof/reader/events.h"
 
 namespace memprof::aggregate {
 
-struct StackFigures {
-  std::uint64_t allocations = 0;
-  std::uint64_t bytes = 0;
-  std::uint64_t liveBytes = 0;
-  std::uint64_t liveCount = 0;
-  std::uint64_t peakBytes = 0;  ///< valid once finish() ran
-  std::uint64_t peakStamp = 0;
-  std::uint64_t samples = 0;
+/// A stack node as the replay keeps it, indexed by its id: 16 bytes, not the reader's 24.
+struct NodeRecord {
+  std::uint64_t ip = 0;
+  std::uint32_t parent = 0;
+  std::uint32_t generation = 0;
 };
 
 class HeapReplay : public reader::EventSink {
@@ -49,11 +47,10 @@ class HeapReplay : public reader::EventSink {
 
   // Results.
   const reader::ProcessInfo& process() const { return m_process; }
-  using NodeTable = ChunkedVector<reader::StackNode>;
-  using StackTable = ChunkedVector<StackFigures>;
+  using NodeTable = ChunkedVector<NodeRecord>;
   const NodeTable& nodes() const { return m_nodes; }  ///< by id
   const std::map<std::uint32_t, reader::ModuleSnapshot>& modules() const { return m_modules; }
-  const StackTable& stacks() const { return m_stacks; }  ///< by leaf node id
+  const StackFigureTable& stacks() const { return m_stacks; }  ///< by leaf node id
   /// Unfreed blocks at the end, per leaf stack and leak kind.
   struct LeakGroup {
     std::uint64_t bytes = 0;
@@ -90,7 +87,7 @@ class HeapReplay : public reader::EventSink {
   std::size_t m_pendingHead = 0;
   std::size_t m_pendingCount = 0;
 
-  StackFigures& figures(std::uint32_t stack);
+  StackFigures& figures(std::uint32_t stack) { return m_stacks.at(stack); }
   void touch(StackFigures& f) {
     if (f.peakStamp != m_peakGeneration) {
       f.peakBytes = f.liveBytes;  // unchanged since the latest peak: that was its value then
@@ -101,7 +98,7 @@ class HeapReplay : public reader::EventSink {
   reader::ProcessInfo m_process;
   NodeTable m_nodes;
   std::map<std::uint32_t, reader::ModuleSnapshot> m_modules;
-  StackTable m_stacks;
+  StackFigureTable m_stacks;
   PointerMap m_live;
   TimelineBuilder m_timeline;
   std::unordered_map<std::uint64_t, int> m_verdicts;

@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "memprof/aggregate/chunked_vector.h"
+#include "memprof/aggregate/heap_replay.h"
 #include "memprof/aggregate/module_index.h"
 #include "memprof/reader/events.h"
 #include "memprof/symbolize/symbolizer.h"
@@ -18,7 +18,7 @@ class NodeResolver {
  public:
   /// @p nodes by id and @p modules by generation, as a finished HeapReplay holds them; both must
   /// outlive the resolver.
-  NodeResolver(const aggregate::ChunkedVector<reader::StackNode>& nodes,
+  NodeResolver(const aggregate::HeapReplay::NodeTable& nodes,
                const std::map<std::uint32_t, reader::ModuleSnapshot>& modules,
                symbolize::Symbolizer& symbolizer);
 
@@ -32,7 +32,7 @@ class NodeResolver {
   }
 
  private:
-  const aggregate::ChunkedVector<reader::StackNode>& m_nodes;
+  const aggregate::HeapReplay::NodeTable& m_nodes;
   symbolize::Symbolizer& m_symbolizer;
   aggregate::ModuleIndex m_modules;  ///< the report's module-generation rule, shared
   /// Cached per distinct (address, generation, exactness): millions of trie nodes share a few
