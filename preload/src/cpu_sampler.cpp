@@ -20,6 +20,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "loader_lock_guard.h"
 #include "log_sink.h"
 #include "memprof/format/encoder.h"
 #include "module_map.h"
@@ -65,6 +66,8 @@ constinit std::uintptr_t s_restorer = 0;  ///< the signal trampoline our handler
 /// interrupted frames follow the trampoline (__restore_rt) entry. That costs a few microseconds
 /// where a fresh unw_init_local2 + unw_step walk of the signal context costs tens.
 std::size_t captureFromContext(void* ucontext, std::uintptr_t* ips, std::size_t max) {
+  const LoaderScope loader;  // libunwind reads the module list
+  if (!loader) return 0;     // a fork is being prepared: this sample has no stack
   if (s_restorer != 0) {
     void* raw[kMaxFrames + 32];
     const int n = unw_backtrace(raw, static_cast<int>(kMaxFrames + 32));

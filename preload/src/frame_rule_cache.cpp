@@ -5,12 +5,15 @@
 #include <cstring>
 
 #include "frame_rule_lookup.h"
+#include "loader_lock_guard.h"
 
 namespace memprof::preload {
 
 constinit std::atomic<std::uint32_t> FrameRuleCache::s_epoch{0};
 
 FrameRule FrameRuleCache::fill(std::size_t slot, std::uintptr_t pc) noexcept {
+  const LoaderScope loader;
+  if (!loader) return FrameRule{};  // a fork is being prepared: unknown this once, not cached
   const FrameRule rule = lookupFrameRule(pc);
   ++derivations_;
   slots_[slot] = Slot{pc, rule};

@@ -22,6 +22,7 @@
 
 #include "clock.h"
 #include "internal_memory.h"
+#include "loader_lock_guard.h"
 #include "log_sink.h"
 #include "memprof/format/records.h"
 #include "module_map.h"
@@ -159,6 +160,8 @@ bool relayVerdicts(int fd, std::uint8_t* buffer, std::uint64_t deadlineNs) {
 /// which could make a lost block look reachable.
 std::uintptr_t programStackPointer() {
   const auto fallback = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+  const LoaderScope loader;
+  if (!loader) return fallback;
   unw_context_t context;
   unw_cursor_t cursor;
   if (unw_getcontext(&context) != 0 || unw_init_local(&cursor, &context) != 0) return fallback;

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "cpu_sampler.h"
 #include "leak_scan_client.h"
+#include "loader_lock_guard.h"
 #include "log_sink.h"
 #include "memprof/format/encoder.h"
 #include "module_map.h"
@@ -126,15 +127,19 @@ void installFatalSignalHandlers() {
 
 void forkPrepare() {
   ++t_inHook;
+  // First, before any of our locks: a thread inside dl_iterate_phdr may need them to finish.
+  closeLoaderGateForFork();
   drainLock();
 }
 
 void forkParent() {
   drainUnlock();
+  openLoaderGateAfterFork();
   --t_inHook;
 }
 
 void forkChild() {
+  resetLoaderGateInChild();
   startClock();  // the child's times start at its own birth
   g_pid = getpid();
   markForkChild();

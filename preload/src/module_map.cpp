@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "internal_memory.h"
+#include "loader_lock_guard.h"
 #include "log_sink.h"
 #include "memprof/format/encoder.h"
 
@@ -127,6 +128,8 @@ bool moduleCovers(std::uintptr_t ip) noexcept {
 }
 
 std::uint32_t refreshModules(bool force) noexcept {
+  const LoaderScope loader;
+  if (!loader) return moduleGeneration();  // a fork is being prepared: the next poll catches up
   pthread_mutex_lock(&s_lock);
   if (s_record == nullptr) {
     s_record = static_cast<std::uint8_t*>(internalMap(kRecordBytes));
@@ -178,7 +181,11 @@ std::uint32_t refreshModules(bool force) noexcept {
 
 void pollModules() noexcept {
   unsigned long long counters[2] = {0, 0};
-  dl_iterate_phdr(readCounters, counters);
+  {
+    const LoaderScope loader;
+    if (!loader) return;  // a fork is being prepared: poll at the next tick
+    dl_iterate_phdr(readCounters, counters);
+  }
   // A forked child starts without a snapshot in its own log: write one even though no module
   // changed, or none of the child's addresses could be symbolized.
   if (!s_haveSnapshot.load(std::memory_order_relaxed) || counters[0] != s_seenAdds ||

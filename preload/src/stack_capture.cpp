@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "fast_unwinder.h"
+#include "loader_lock_guard.h"
 #include "module_map.h"
 #include "unwind_check.h"
 
@@ -28,6 +29,8 @@ std::size_t dropSelfFrames(const std::uintptr_t* raw, int n, std::uintptr_t* ips
 
 int libunwindBacktrace(std::uintptr_t* raw, int want) {
   static_assert(sizeof(void*) == sizeof(std::uintptr_t));
+  const LoaderScope loader;  // libunwind finds unwind tables through dl_iterate_phdr
+  if (!loader) return 0;     // a fork is being prepared: no stack this once
   return unw_backtrace(reinterpret_cast<void**>(raw), want);
 }
 

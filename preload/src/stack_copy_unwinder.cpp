@@ -11,6 +11,7 @@
 
 #include "eh_frame_hdr.h"
 #include "internal_memory.h"
+#include "loader_lock_guard.h"
 #include "module_map.h"
 
 // Exported by libunwind-x86_64 but not declared in its headers (perf and libunwind-ptrace
@@ -89,6 +90,8 @@ bool refreshCache() {
     s_cache = static_cast<ModuleCache*>(internalMap(sizeof(ModuleCache)));
     if (s_cache == nullptr) return false;
   }
+  const LoaderScope loader;
+  if (!loader) return false;  // a fork is being prepared
   s_cache->count = 0;
   dl_iterate_phdr(collectModule, s_cache);
   s_cacheValid = true;
