@@ -27,17 +27,14 @@ static_assert(std::is_trivially_copyable_v<StackFigures>, "stored as zeroed page
 
 class StackFigureTable {
  public:
-  /// The figures of @p stack, created (all zero) on first use.
+  /// The figures of @p stack, created (all zero) on first use. Inline: once per heap event.
   StackFigures& at(std::uint32_t stack) {
     if (stack < m_slotOf.size()) {
       const std::uint32_t slot = m_slotOf[stack];
-      if (slot != 0) return m_figures[slot - 1];
-    } else {
-      m_slotOf.resize(std::size_t{stack} + 1);
+      if (slot != 0) [[likely]]
+        return m_figures[slot - 1];
     }
-    m_figures.resize(m_figures.size() + 1);
-    m_slotOf[stack] = static_cast<std::uint32_t>(m_figures.size());
-    return m_figures[m_figures.size() - 1];
+    return create(stack);
   }
 
   /// Figures of @p stack; all zero for a stack without any.
@@ -72,6 +69,14 @@ class StackFigureTable {
   }
 
  private:
+  /// First figures of @p stack (out of line: once per distinct stack).
+  [[gnu::noinline]] StackFigures& create(std::uint32_t stack) {
+    if (stack >= m_slotOf.size()) m_slotOf.resize(std::size_t{stack} + 1);
+    m_figures.resize(m_figures.size() + 1);
+    m_slotOf[stack] = static_cast<std::uint32_t>(m_figures.size());
+    return m_figures[m_figures.size() - 1];
+  }
+
   ChunkedVector<std::uint32_t> m_slotOf;  ///< by stack id: index in m_figures + 1, 0 = none
   ChunkedVector<StackFigures> m_figures;
 };
