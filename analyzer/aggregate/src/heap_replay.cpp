@@ -42,7 +42,7 @@ void HeapReplay::apply(const reader::HeapEvent& e) {
   m_endUs = std::max(m_endUs, t);
   if (e.kind == reader::HeapEventKind::Alloc) {
     LiveBlock stale;
-    if (m_live.erase(e.ptr, &stale)) {
+    if (m_live.insertReplacing(e.ptr, LiveBlock{e.size, e.stack}, &stale)) {
       // The address is live already: its free was never seen (freed by a path we do not
       // intercept). Retire the old block so figures stay consistent.
       StackFigures& old = figures(stale.stack);
@@ -57,7 +57,6 @@ void HeapReplay::apply(const reader::HeapEvent& e) {
     f.bytes += e.size;
     f.liveBytes += e.size;
     f.liveCount += 1;
-    m_live.insert(e.ptr, LiveBlock{e.size, e.stack});
     ++m_allocations;
     m_bytesAllocated += e.size;
     m_heap += e.size;

@@ -140,7 +140,18 @@ BOOST_AUTO_TEST_CASE(insertErase_randomOperations_matchUnorderedMap) {
     const std::uint64_t key = keys[rng() % keys.size()];
     if (rng() % 100 < 55) {
       const LiveBlock b{rng() % 100000, static_cast<std::uint32_t>(rng() % 1000)};
-      m.insert(key, b);
+      if (rng() % 2 == 0) {
+        m.insert(key, b);
+      } else {
+        // insertReplacing reports the block it replaced, exactly when the key was live.
+        LiveBlock old{~0ULL, ~0U};
+        const auto it = ref.find(key);
+        BOOST_TEST_REQUIRE(m.insertReplacing(key, b, &old) == (it != ref.end()), "op " << op);
+        if (it != ref.end()) {
+          BOOST_TEST_REQUIRE(old.size == it->second.size);
+          BOOST_TEST_REQUIRE(old.stack == it->second.stack);
+        }
+      }
       ref[key] = b;
     } else {
       LiveBlock got;

@@ -30,6 +30,23 @@ class PointerMap {
     m_slots[i] = Slot{ptr, block};
   }
 
+  /// Inserts @p block at @p ptr; if @p ptr was live already, puts its old block in @p replaced
+  /// and returns true. One probe sequence where erase-then-insert walks the chain twice.
+  bool insertReplacing(std::uint64_t ptr, LiveBlock block, LiveBlock* replaced) {
+    if (ptr == 0) return false;
+    if ((m_count + 1) * 4 > m_slots.size() * 3) grow();
+    std::size_t i = index(ptr);
+    while (m_slots[i].ptr != 0 && m_slots[i].ptr != ptr) i = (i + 1) & mask();
+    const bool was = m_slots[i].ptr == ptr;
+    if (was) {
+      *replaced = m_slots[i].block;
+    } else {
+      ++m_count;
+    }
+    m_slots[i] = Slot{ptr, block};
+    return was;
+  }
+
   /// Removes @p ptr; returns false when it was not live.
   bool erase(std::uint64_t ptr, LiveBlock* removed) {
     if (ptr == 0) return false;
