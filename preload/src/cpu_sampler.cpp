@@ -344,7 +344,7 @@ void yieldSamplingSignal() noexcept {
   }
 }
 
-void resetSamplerAfterFork() noexcept {
+void resetSamplerAfterFork(bool sampleChild) noexcept {
   resetRingSamplingAfterFork();
   for (ThreadState* s = registryHead(); s != nullptr; s = s->next.load()) {
     if (s->perfFd >= 0) close(s->perfFd);  // the parent's counters: not ours to read
@@ -359,7 +359,7 @@ void resetSamplerAfterFork() noexcept {
   t_samplingAccounted = false;
   s_perfThreads.store(0);
   s_timerThreads.store(0);
-  if (t_state != nullptr) startThreadSampling(t_state);
+  if (sampleChild && t_state != nullptr) startThreadSampling(t_state);
 }
 
 void recordSamplerInfo() noexcept {

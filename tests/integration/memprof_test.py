@@ -728,6 +728,31 @@ def case_exec(c):
 
 
 @case
+def case_exec_paths(c):
+    """exec_paths.c: a failed exec leaves the recording going (the program's own exit status in
+    the report, its later allocations counted); a child's exec after vfork() or fork() (also
+    with --no-follow) leaves the parent's CPU sampling running."""
+    s = "exec_paths.c"
+    log, _ = c.record("exec_paths", args=["failexec"], status=7)
+    rep = c.report(log)
+    c.expect_program(rep, "exec_paths", args=["failexec"], exit_code=7, label="failed exec: ")
+    c.expect_line(rep, s, "before_exec", F(1, 100, 0, 0), label="failed exec: ")
+    c.expect_line(rep, s, "after_exec", F(1, 200, 200, 1), label="failed exec: ")
+    c.expect_totals(rep, dict(allocations=2, frees=1, bytes_allocated=300, leaked_bytes=200,
+                              leaked_allocations=1), label="failed exec: ")
+    true_prog = shutil.which("true") or "/bin/true"
+    for mode, opts in (("vfork", []), ("vfork", ["--no-follow"]), ("fork", ["--no-follow"])):
+        label = "%s %s: " % (mode, " ".join(opts) or "(followed)")
+        d = os.path.join(c.tmp, "%s%s" % (mode, len(opts)))
+        log, _ = c.record("exec_paths", args=[mode, true_prog], opts=opts,
+                          log=os.path.join(d, "main.mprof"))
+        rep = c.report(log)
+        c.expect_program(rep, "exec_paths", args=[mode, true_prog], label=label)
+        # ~0.3 s of CPU after the child's exec, at the default ~1000 Hz
+        c.ge(samples_at(c, rep, s, "vfork_hot"), 30, label + "self.samples at @vfork_hot")
+
+
+@case
 def case_unwinder_verify(c):
     """MEMPROF_UNWINDER=verify: each capture is taken by the fast unwinder and by libunwind;
     every process must report that the two agreed on every stack they both produced."""
