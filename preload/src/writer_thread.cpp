@@ -45,7 +45,6 @@ std::uint64_t readRssBytes(int fd) {
 
 void* writerMain(void*) {
   t_inHook = 1;  // nothing this thread does is the program's doing
-  const int statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
   std::uint64_t lastRss = ~std::uint64_t{0};
   pollModules();  // at once, not a tick later: a forked child's log starts without a module map
   while (!logClosed()) {
@@ -57,9 +56,15 @@ void* writerMain(void*) {
     recalibrateClock();
     // After the process started to end (exit handlers, the leak scan) RSS is no longer the
     // program's: stop sampling it so duration and peak RSS end at the program's exit.
-    if (statm >= 0 && !g_processEnding.load(std::memory_order_relaxed)) {
+    // Opened afresh each tick: the program may close every fd it did not open (a daemon's
+    // start-up) and reuse the numbers, so a kept descriptor could end up naming its files.
+    const int statm = g_processEnding.load(std::memory_order_relaxed)
+                          ? -1
+                          : open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    if (statm >= 0) {
       const std::uint64_t rss = readRssBytes(statm);
-      if (rss != lastRss) {
+      close(statm);
+      if (rss != 0 && rss != lastRss) {
         std::uint8_t buf[32];
         format::Encoder e(buf, sizeof buf);
         e.type(format::RecordType::Rss).varint(nowUs()).varint(rss);
@@ -76,7 +81,6 @@ void* writerMain(void*) {
     flushBlockLocked();
     drainUnlock();
   }
-  if (statm >= 0) close(statm);
   return nullptr;
 }
 

@@ -753,6 +753,32 @@ def case_exec_paths(c):
 
 
 @case
+def case_close_fds(c):
+    """close_fds.c: the program closes every fd >= 3 and fills the table with its own file; the
+    log, the sampler's counters and libunwind's pipe must neither write to, read from nor close
+    the program's descriptors, and the recording goes on (exact figures, complete log)."""
+    s = "close_fds.c"
+    data = os.path.join(c.tmp, "data.txt")
+    for label, opts in (("", []), ("--sample-hz 0: ", ["--sample-hz", "0"])):
+        log, r = c.record("close_fds", args=[data], opts=opts,
+                          log=os.path.join(c.tmp, "cf%d.mprof" % len(opts)))
+        c.check("close_fds ok" in r.stdout, "%sthe program's own checks: %s" % (label, r.describe()))
+        with open(data, "rb") as f:
+            c.eq(f.read(), b"close_fds ok\n", "%scontents of the program's file" % label)
+        rep = c.report(log)
+        c.expect_program(rep, "close_fds", args=[data], label=label)
+        c.expect_line(rep, s, "before_close", F(1, 100, 0, 0), label=label)
+        c.expect_line(rep, s, "while_full", F(1, 200, 200, 1), label=label)
+        c.expect_line(rep, s, "loop", F(20, 20000, 0, 0), label=label)
+        c.expect_line(rep, s, "after_close", F(1, 300, 300, 1), label=label)
+        c.expect_totals(rep, dict(allocations=23, frees=21, bytes_allocated=20600, leaked_bytes=500,
+                                  leaked_allocations=2), label=label, at_least=True)
+        c.expect_conservation(rep, label)
+        c.expect_leak(rep.get("leaks") or [], s, "while_full", 200, 1, "definite", label + "report")
+        c.check("recording stopped" not in r.stderr, "%smemprof stopped recording: %s" % (label, r.describe()))
+
+
+@case
 def case_unwinder_verify(c):
     """MEMPROF_UNWINDER=verify: each capture is taken by the fast unwinder and by libunwind;
     every process must report that the two agreed on every stack they both produced."""
