@@ -779,6 +779,24 @@ def case_close_fds(c):
 
 
 @case
+def case_main_thread_exit(c):
+    """main_thread_exit.c: main() ends with pthread_exit(); the process must end (status 0,
+    exit handlers run) when its last thread does: memprof's own thread must not keep it alive."""
+    s = "main_thread_exit.c"
+    for label, opts in (("", []), ("--sample-hz 0: ", ["--sample-hz", "0"])):
+        log, r = c.record("main_thread_exit", opts=opts, timeout=20,
+                          log=os.path.join(c.tmp, "mte%d.mprof" % len(opts)))
+        c.check("atexit ran" in r.stdout, "%sthe program's atexit handler did not run: %s" % (label, r.describe()))
+        rep = c.report(log)
+        c.expect_program(rep, "main_thread_exit", label=label)
+        c.expect_line(rep, s, "main_block", F(1, 64, 0, 0), label=label)
+        c.expect_line(rep, s, "worker_leak", F(1, 777, 777, 1), label=label)
+        c.expect_line(rep, s, "atexit_leak", F(1, 55, 55, 1), label=label)
+        c.expect_conservation(rep, label)
+        c.ge(c.totals(rep).get("peak_rss_bytes"), 1, label + "totals.peak_rss_bytes")
+
+
+@case
 def case_unwinder_verify(c):
     """MEMPROF_UNWINDER=verify: each capture is taken by the fast unwinder and by libunwind;
     every process must report that the two agreed on every stack they both produced."""
