@@ -35,8 +35,12 @@ enum : int { kNotStarted = 0, kStarting = 1, kStarted = 2 };
 std::atomic<int> s_initState{kNotStarted};
 std::atomic<bool> s_exitRecorded{false};
 
-constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS,  SIGILL,  SIGFPE,  SIGABRT, SIGTERM, SIGINT,
-                                 SIGHUP,  SIGQUIT, SIGPIPE, SIGXCPU, SIGXFSZ, SIGSYS};
+// Every signal whose default action ends the process (signal(7)), but the real-time ones (the
+// sampler picks its signal among those still at their default) and SIGKILL/SIGSTOP.
+constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS,  SIGILL,    SIGFPE,  SIGABRT, SIGTERM,
+                                 SIGINT,  SIGHUP,  SIGQUIT,   SIGPIPE, SIGXCPU, SIGXFSZ,
+                                 SIGSYS,  SIGTRAP, SIGUSR1,   SIGUSR2, SIGALRM, SIGVTALRM,
+                                 SIGPROF, SIGIO,   SIGSTKFLT, SIGPWR};
 constexpr int kMaxSignal = 65;
 struct sigaction s_programView[kMaxSignal];  // what the program believes is installed
 std::atomic<bool> s_ours[kMaxSignal];        // our flush-and-die handler is installed

@@ -873,7 +873,9 @@ def case_exit_codes(c):
     s = "exit_codes.c"
     for mode, n, status, sig in (("return", 0, 0, None), ("return", 7, 7, None), ("exit", 8, 8, None),
                                  ("_exit", 9, 9, None), ("thread", 11, 11, None),
-                                 ("signal", 15, 143, 15), ("signal", 11, 139, 11)):
+                                 ("signal", 15, 143, 15), ("signal", 11, 139, 11),
+                                 # default action "terminate" too: SIGUSR1, SIGUSR2, SIGALRM
+                                 ("signal", 10, 138, 10), ("signal", 12, 140, 12), ("signal", 14, 142, 14)):
         label = "[%s %d] " % (mode, n)
         try:
             log, r = c.record("exit_codes", args=[mode, str(n)], status=status,
