@@ -24,6 +24,7 @@
 #include "log_sink.h"
 #include "memprof/format/encoder.h"
 #include "module_map.h"
+#include "own_fd.h"
 #include "perf_sample_ring.h"
 #include "real_functions.h"
 #include "recorder.h"
@@ -35,6 +36,10 @@
 namespace memprof::preload {
 
 namespace {
+
+/// The thread's counter fd when the number still names it: the program may have closed it and
+/// put a file of its own there (a daemon closing every fd >= 3), which we must never touch.
+int ownSamplingFd(const ThreadState* s) { return ownPerfFd(s->perfFd, s->perfId); }
 
 /// The signal-based backends (the ring backend is ring_sampler.h's).
 enum class Backend { None, PerfEvent, PosixTimer };
@@ -107,9 +112,9 @@ constinit __thread bool t_samplingAccounted MEMPROF_TLS = false;
 void accountCallingThread(ThreadState* s) {
   if (s == nullptr || t_state != s || t_samplingAccounted) return;
   std::uint64_t cpuNs = 0;
-  if (s->perfFd >= 0) {
+  if (const int fd = ownSamplingFd(s); fd >= 0) {
     std::uint64_t value = 0;  // task-clock: nanoseconds counted since the counter was enabled
-    if (read(s->perfFd, &value, sizeof value) != static_cast<ssize_t>(sizeof value)) return;
+    if (read(fd, &value, sizeof value) != static_cast<ssize_t>(sizeof value)) return;
     cpuNs = value;
   } else if (s->hasSamplingTimer) {
     const std::uint64_t now = threadCpuNs();
@@ -173,6 +178,7 @@ int openPerfCounter(unsigned hz, pid_t tid) {
     fd = static_cast<int>(syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC));
   }
   if (fd < 0) return -1;
+  fd = moveFdHigh(fd);
   f_owner_ex owner{F_OWNER_TID, tid};
   if (fcntl(fd, F_SETFL, O_ASYNC) != 0 || fcntl(fd, F_SETSIG, s_signal) != 0 ||
       fcntl(fd, F_SETOWN_EX, &owner) != 0 || ioctl(fd, PERF_EVENT_IOC_REFRESH, 0x7fffffff) != 0) {
@@ -267,6 +273,7 @@ void startThreadSampling(ThreadState* s) noexcept {
     const int fd = openPerfCounter(hz, s->tid);
     if (fd >= 0) {
       s->perfFd = fd;
+      s->perfId = perfEventId(fd);
       s_backend = Backend::PerfEvent;
       s_perfThreads.fetch_add(1, std::memory_order_relaxed);
       return;
@@ -283,7 +290,7 @@ void stopThreadSampling(ThreadState* s) noexcept {
   stopRingSampling(s);
   if (!wallClock()) accountCallingThread(s);
   if (s->perfFd >= 0) {
-    close(s->perfFd);
+    if (const int fd = ownSamplingFd(s); fd >= 0) close(fd);
     s->perfFd = -1;
   }
   if (s->hasSamplingTimer) {
@@ -297,7 +304,7 @@ void pauseSamplingForExec() noexcept {
   pauseRingSampling();
   if (s_signal == 0) return;
   for (ThreadState* s = registryHead(); s != nullptr; s = s->next.load()) {
-    if (s->perfFd >= 0) ioctl(s->perfFd, PERF_EVENT_IOC_DISABLE, 0);
+    if (const int fd = ownSamplingFd(s); fd >= 0) ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
     if (s->hasSamplingTimer) {
       const itimerspec off{};
       timer_settime(s->samplingTimer, 0, &off, nullptr);
@@ -327,7 +334,7 @@ void resumeSamplingAfterFailedExec() noexcept {
   const long ns = static_cast<long>(1000000000ULL / g_config.sampleHz);
   const itimerspec spec{{ns / 1000000000L, ns % 1000000000L}, {ns / 1000000000L, ns % 1000000000L}};
   for (ThreadState* s = registryHead(); s != nullptr; s = s->next.load()) {
-    if (s->perfFd >= 0) ioctl(s->perfFd, PERF_EVENT_IOC_ENABLE, 0);
+    if (const int fd = ownSamplingFd(s); fd >= 0) ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
     if (s->hasSamplingTimer) timer_settime(s->samplingTimer, 0, &spec, nullptr);
   }
 }
@@ -339,7 +346,7 @@ void yieldSamplingSignal() noexcept {
   s_yielded = true;
   if (ringSamplingStats().threads == 0) s_enabled.store(false);
   for (ThreadState* s = registryHead(); s != nullptr; s = s->next.load()) {
-    if (s->perfFd >= 0) ioctl(s->perfFd, PERF_EVENT_IOC_DISABLE, 0);
+    if (const int fd = ownSamplingFd(s); fd >= 0) ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
     if (s->hasSamplingTimer) {
       const itimerspec off{};
       timer_settime(s->samplingTimer, 0, &off, nullptr);
@@ -347,10 +354,11 @@ void yieldSamplingSignal() noexcept {
   }
 }
 
-void resetSamplerAfterFork() noexcept {
+void resetSamplerAfterFork(bool sampleChild) noexcept {
   resetRingSamplingAfterFork();
   for (ThreadState* s = registryHead(); s != nullptr; s = s->next.load()) {
-    if (s->perfFd >= 0) close(s->perfFd);  // the parent's counters: not ours to read
+    // the parent's counters: not ours to read
+    if (const int fd = ownSamplingFd(s); fd >= 0) close(fd);
     s->perfFd = -1;
     s->hasSamplingTimer = false;  // POSIX timers are not inherited by fork
   }
@@ -362,7 +370,7 @@ void resetSamplerAfterFork() noexcept {
   t_samplingAccounted = false;
   s_perfThreads.store(0);
   s_timerThreads.store(0);
-  if (t_state != nullptr) startThreadSampling(t_state);
+  if (sampleChild && t_state != nullptr) startThreadSampling(t_state);
 }
 
 void recordSamplerInfo() noexcept {

@@ -26,8 +26,9 @@ bool isSamplingSignal(int sig) noexcept;
 void yieldSamplingSignal() noexcept;
 /// Writes the SamplerInfo record (requested and achieved rate, backend note). At exit.
 void recordSamplerInfo() noexcept;
-/// In a forked child: the inherited counters belong to the parent's threads.
-void resetSamplerAfterFork() noexcept;
+/// In a forked child: the inherited counters belong to the parent's threads. Drops them and,
+/// when @p sampleChild (the child is recorded), starts sampling the calling thread.
+void resetSamplerAfterFork(bool sampleChild) noexcept;
 /// Before exec: stops every counter and discards pending sample signals, which would otherwise
 /// kill the new image before it installs a handler. resumeAfterFailedExec undoes it.
 void pauseSamplingForExec() noexcept;

@@ -5,10 +5,13 @@
 /// dlopen is deliberately NOT interposed: glibc resolves a dlopen'ed name against the caller's
 /// RUNPATH, found from the return address, and a wrapper would make libmemprof the caller.
 /// New modules are instead noticed when an address falls outside every known module.
+#include <fcntl.h>
 #include <stdarg.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "interpose_common.h"
+#include "own_fd.h"
 #include "ring_sampler.h"
 
 using namespace memprof::preload;
@@ -20,6 +23,23 @@ MEMPROF_EXPORT int dlclose(void* handle) {
   const int rc = g_real.dlclose(handle);
   endModuleUnload(locked);
   if (t_inHook == 0) afterDlclose();
+  return rc;
+}
+
+/// pipe2 made on our behalf: libunwind keeps a pipe (memory validation) open for the life of the
+/// process and reads from and writes to its numbers. A program that closes every fd >= 3 and
+/// reuses the numbers would have libunwind read from its files or block on its sockets; so a
+/// pipe made inside our hooks goes high, out of the program's way. The program's own calls are
+/// forwarded as they are.
+MEMPROF_EXPORT int pipe2(int fds[2], int flags) {
+  const int rc = static_cast<int>(syscall(SYS_pipe2, fds, flags));
+  if (rc == 0 && t_inHook != 0) {
+    const int cloexec = (flags & O_CLOEXEC) != 0 ? FD_CLOEXEC : 0;
+    for (int i = 0; i < 2; ++i) {
+      fds[i] = moveFdHigh(fds[i]);  // F_DUPFD_CLOEXEC: put the program's choice back
+      if (cloexec == 0) fcntl(fds[i], F_SETFD, 0);
+    }
+  }
   return rc;
 }
 

@@ -36,8 +36,12 @@ enum : int { kNotStarted = 0, kStarting = 1, kStarted = 2 };
 std::atomic<int> s_initState{kNotStarted};
 std::atomic<bool> s_exitRecorded{false};
 
-constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS,  SIGILL,  SIGFPE,  SIGABRT, SIGTERM, SIGINT,
-                                 SIGHUP,  SIGQUIT, SIGPIPE, SIGXCPU, SIGXFSZ, SIGSYS};
+// Every signal whose default action ends the process (signal(7)), but the real-time ones (the
+// sampler picks its signal among those still at their default) and SIGKILL/SIGSTOP.
+constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS,  SIGILL,    SIGFPE,  SIGABRT, SIGTERM,
+                                 SIGINT,  SIGHUP,  SIGQUIT,   SIGPIPE, SIGXCPU, SIGXFSZ,
+                                 SIGSYS,  SIGTRAP, SIGUSR1,   SIGUSR2, SIGALRM, SIGVTALRM,
+                                 SIGPROF, SIGIO,   SIGSTKFLT, SIGPWR};
 constexpr int kMaxSignal = 65;
 struct sigaction s_programView[kMaxSignal];  // what the program believes is installed
 std::atomic<bool> s_ours[kMaxSignal];        // our flush-and-die handler is installed
@@ -152,9 +156,12 @@ void forkChild() {
   g_processEnding.store(false);
   if (!g_config.follow) {
     g_recording.store(false);
+    // The child's copies of the parent's perf event fds name the parent's counters: drop them
+    // here too, or an exec in the child would pause the parent's sampling.
+    resetSamplerAfterFork(false);
   } else {
     resetRegistryAfterFork();
-    resetSamplerAfterFork();
+    resetSamplerAfterFork(true);
     startWriterThread();
   }
   --t_inHook;
@@ -195,12 +202,27 @@ void onImmediateExit(int status) noexcept {
   recordEndAndFinalize(format::ExitKind::Exited, status, false, 2000);
 }
 
+namespace {
+
+/// A vfork child (posix_spawn's clone, vfork()) runs in our memory with a copy of our fds, so
+/// under another pid: the counters, the log and the exit state it sees are the parent's.
+bool ownsProcessState() noexcept { return getpid() == g_pid; }
+
+}  // namespace
+
 void beforeExec() noexcept {
+  if (!ownsProcessState()) return;
   pauseSamplingForExec();
   recordEndAndFinalize(format::ExitKind::Exec, 0, true, 2000);
 }
 
-void afterFailedExec() noexcept { resumeSamplingAfterFailedExec(); }
+void afterFailedExec() noexcept {
+  if (!ownsProcessState()) return;
+  // The program goes on: its real end is still to be recorded (after the Exec record, which
+  // readers then see superseded).
+  s_exitRecorded.store(false);
+  resumeSamplingAfterFailedExec();
+}
 
 void afterDlclose() noexcept {
   if (!g_recording.load()) return;

@@ -19,6 +19,7 @@
 #include "internal_memory.h"
 #include "memprof/format/columns.h"
 #include "memprof/format/encoder.h"
+#include "own_fd.h"
 #include "process_info.h"
 #include "recorder.h"
 #include "spin_lock.h"
@@ -31,6 +32,7 @@ namespace {
 constexpr std::size_t kStagingBytes = 16U << 20;  // > ring size, so one ring always fits
 constinit SpinLock s_lock;
 int s_fd = -1;
+FileIdentity s_fdFile;  ///< what s_fd was opened on: the program may close the number and reuse it
 bool s_openFailed = false;
 std::atomic<bool> s_closed{false};
 std::uint8_t* s_staging = nullptr;
@@ -56,7 +58,7 @@ void writeAll(const void* data, std::size_t size) {
       if (errno == EINTR) continue;
       static const char kMsg[] = "memprof: writing the log failed; recording stopped\n";
       (void)!write(2, kMsg, sizeof kMsg - 1);
-      close(s_fd);
+      if (fdIsFile(s_fd, s_fdFile)) close(s_fd);
       s_fd = -1;
       s_closed.store(true);
       return;
@@ -113,6 +115,48 @@ int openExclusive(const char* path, bool exact) {
 
 void appendChunkLocked(std::uint32_t stream, const std::uint8_t* bytes, std::size_t size);
 
+void stopRecordingLocked(const char* why, std::size_t length) {
+  (void)!write(2, why, length);
+  s_fd = -1;
+  s_stagingUsed = 0;
+  s_closed.store(true);
+}
+
+/// Makes sure s_fd still writes to our log. The program may have closed it (closing every fd
+/// >= 3, close_range) or put a file of its own on its number (a later open, dup2): then the
+/// number is the program's and left alone; the log is opened again, for appending, by its path.
+/// False while that is not possible: with every descriptor taken (EMFILE) the staged data waits
+/// for a later try (s_fd keeps the stale number, never used until it checks out again).
+bool logFdUsableLocked() {
+  if (s_fd < 0) return false;
+  if (fdIsFile(s_fd, s_fdFile)) return true;
+  const int fd = open(s_logPath, O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd >= 0 && fdIsFile(fd, s_fdFile)) {
+    s_fd = moveFdHigh(fd);
+    return true;
+  }
+  if (fd >= 0) {
+    close(fd);  // another file under that name now: not our log
+  } else if (errno == EMFILE || errno == ENFILE || errno == EINTR || errno == ENOMEM) {
+    return false;
+  }
+  static const char kMsg[] = "memprof: the log file was closed or replaced; recording stopped\n";
+  stopRecordingLocked(kMsg, sizeof kMsg - 1);
+  return false;
+}
+
+/// Room for @p bytes more in the staging buffer, flushing it if needed. False (and recording
+/// stopped) when the log cannot take the staged data for so long that the buffer is full.
+bool makeRoomLocked(std::size_t bytes) {
+  if (s_stagingUsed + bytes <= kStagingBytes) return true;
+  flushBlockLocked();
+  if (s_stagingUsed + bytes <= kStagingBytes) return true;
+  static const char kMsg[] =
+      "memprof: the log file could not be written for too long; recording stopped\n";
+  stopRecordingLocked(kMsg, sizeof kMsg - 1);
+  return false;
+}
+
 }  // namespace
 
 void drainLock() noexcept { s_lock.lock(); }
@@ -147,6 +191,8 @@ bool ensureLogOpenLocked() noexcept {
     s_closed.store(true);
     return false;
   }
+  s_fd = moveFdHigh(s_fd);
+  if (!fileIdentity(s_fd, &s_fdFile)) s_fdFile = FileIdentity{};
   // A new file starts a new zstd stream.
   if (s_cctx != nullptr) ZSTD_CCtx_reset(s_cctx, ZSTD_reset_session_only);
   s_streamBroken = false;
@@ -163,7 +209,7 @@ bool ensureLogOpenLocked() noexcept {
 namespace {
 
 void appendChunkLocked(std::uint32_t stream, const std::uint8_t* bytes, std::size_t size) {
-  if (s_stagingUsed + size + 32 > kStagingBytes) flushBlockLocked();
+  if (!makeRoomLocked(size + 32)) return;
   format::Encoder e(s_staging + s_stagingUsed, 32);
   e.varint(stream).varint(size);
   s_stagingUsed += e.size();
@@ -176,7 +222,10 @@ void appendChunkLocked(std::uint32_t stream, const std::uint8_t* bytes, std::siz
 void drainRingLocked(ThreadState* state) noexcept {
   const std::size_t used = state->ring.used();
   if (used == 0 || !ensureLogOpenLocked()) return;
-  if (s_stagingUsed + used + 32 > kStagingBytes) flushBlockLocked();
+  if (!makeRoomLocked(used + 32)) {
+    state->ring.discard();  // the log is gone: nothing will ever take these events
+    return;
+  }
   format::Encoder e(s_staging + s_stagingUsed, 32);
   e.varint(state->streamId).varint(used);
   const std::size_t headerSize = e.size();
@@ -198,7 +247,7 @@ void drainAllLocked() noexcept {
 }
 
 void flushBlockLocked() noexcept {
-  if (s_stagingUsed == 0 || s_fd < 0) return;
+  if (s_stagingUsed == 0 || !logFdUsableLocked()) return;
   std::size_t stored = 0;
   format::BlockEncoding encoding = format::BlockEncoding::Raw;
   const std::uint8_t* payload = s_staging;
@@ -287,7 +336,7 @@ void finalizeLog(bool reopenable, unsigned lockWaitMs) noexcept {
 
 void resetLogAfterFork() noexcept {
   s_lock.resetAfterFork();
-  if (s_fd >= 0) close(s_fd);
+  if (s_fd >= 0 && fdIsFile(s_fd, s_fdFile)) close(s_fd);  // else the number is the program's
   s_fd = -1;
   s_stagingUsed = 0;
   if (s_cctx != nullptr) ZSTD_CCtx_reset(s_cctx, ZSTD_reset_session_only);  // the child's file

@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "own_fd.h"
+
 namespace memprof::preload {
 
 namespace {
@@ -64,6 +66,7 @@ bool openPerfRing(PerfRing* ring, unsigned hz, std::uint32_t stackBytes, std::si
     if (fd >= 0) *excludeKernel = true;
   }
   if (fd < 0) return false;
+  fd = moveFdHigh(fd);
   const std::size_t bytes = pageSize() + dataBytes;
   void* base = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (base == MAP_FAILED) {  // e.g. over the perf_event_mlock_kb budget of an unprivileged user
@@ -76,35 +79,42 @@ bool openPerfRing(PerfRing* ring, unsigned hz, std::uint32_t stackBytes, std::si
     return false;
   }
   ring->fd = fd;
+  ring->id = perfEventId(fd);
   ring->base = static_cast<std::uint8_t*>(base);
   ring->mappedBytes = bytes;
   ring->lost = 0;
   return true;
 }
 
+// The program may have closed our fd (closing every fd >= 3) and reused the number for a file of
+// its own: every use checks first. (The mapping keeps the event alive, so samples still come.)
 void disablePerfRing(PerfRing* ring) noexcept {
-  if (ring->fd >= 0) ioctl(ring->fd, PERF_EVENT_IOC_DISABLE, 0);
+  const int fd = ownPerfFd(ring->fd, ring->id);
+  if (fd >= 0) ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
 }
 
 void enablePerfRing(PerfRing* ring) noexcept {
-  if (ring->fd >= 0) ioctl(ring->fd, PERF_EVENT_IOC_ENABLE, 0);
+  const int fd = ownPerfFd(ring->fd, ring->id);
+  if (fd >= 0) ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
 }
 
 std::uint64_t perfRingCpuNs(const PerfRing* ring) noexcept {
   std::uint64_t value = 0;
-  if (ring->fd < 0 || read(ring->fd, &value, sizeof value) != static_cast<ssize_t>(sizeof value))
-    return 0;
+  const int fd = ownPerfFd(ring->fd, ring->id);
+  if (fd < 0 || read(fd, &value, sizeof value) != static_cast<ssize_t>(sizeof value)) return 0;
   return value;
 }
 
 void closePerfRing(PerfRing* ring) noexcept {
   if (ring->base != nullptr) munmap(ring->base, ring->mappedBytes);
-  if (ring->fd >= 0) close(ring->fd);
+  const int fd = ownPerfFd(ring->fd, ring->id);
+  if (fd >= 0) close(fd);
   abandonPerfRing(ring);
 }
 
 void abandonPerfRing(PerfRing* ring) noexcept {
   ring->fd = -1;
+  ring->id = 0;
   ring->base = nullptr;
   ring->mappedBytes = 0;
 }

@@ -53,6 +53,7 @@ struct RingSample {
 
 struct PerfRing {
   int fd = -1;
+  std::uint64_t id = 0;          ///< the event's kernel id: is fd still ours (own_fd.h)
   std::uint8_t* base = nullptr;  ///< header page followed by the data pages
   std::size_t mappedBytes = 0;
   std::uint64_t lost = 0;  ///< samples the kernel dropped because the ring was full

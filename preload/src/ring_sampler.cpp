@@ -135,6 +135,7 @@ bool startRingSampling(ThreadState* s) noexcept {
   // Published to the collector (which walks the registry concurrently): every field first,
   // the base pointer it tests last.
   s->perfRing.fd = ring.fd;
+  s->perfRing.id = ring.id;
   s->perfRing.mappedBytes = ring.mappedBytes;
   s->perfRing.lost = 0;
   __atomic_store_n(&s->perfRing.base, ring.base, __ATOMIC_RELEASE);

@@ -64,8 +64,9 @@ struct ThreadState {
   /// The recent/freed tables and the node-ip cache are still as mmap gave them (zero): a new
   /// thread's stream need not clear 670 KB that nobody wrote. Reused states must.
   bool tablesClean = true;
-  int perfFd = -1;          ///< this thread's sampling counter (perf_event), or -1
-  timer_t samplingTimer{};  ///< POSIX timer fallback
+  int perfFd = -1;           ///< this thread's sampling counter (perf_event), or -1
+  std::uint64_t perfId = 0;  ///< its kernel id: is perfFd still ours (see ownSamplingFd)
+  timer_t samplingTimer{};   ///< POSIX timer fallback
   bool hasSamplingTimer = false;
   std::uint64_t samplingCpuStartNs = 0;  ///< thread CPU time when its POSIX timer was armed
   /// Ring-buffer sampling (perf_sample_ring.h): the ring is read, and finally closed, by

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 
 #include "clock.h"
@@ -43,9 +44,50 @@ std::uint64_t readRssBytes(int fd) {
   return pages * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
+/// What the writer reads of a /proc stat file each tick.
+struct ProcessStat {
+  char state = '?';           ///< the thread's state: 'Z' for a main thread gone by pthread_exit
+  unsigned long threads = 0;  ///< threads of the process, ours included
+  std::uint64_t rssBytes = 0;
+};
+
+/// Opens /proc/thread-self/NAME: the memory figures of /proc/self are those of the main thread,
+/// all zero once it called pthread_exit, while every thread sees the same address space.
+int openProcFile(const char* threadSelfPath, const char* selfPath) {
+  const int fd = open(threadSelfPath, O_RDONLY | O_CLOEXEC);
+  return fd >= 0 ? fd : open(selfPath, O_RDONLY | O_CLOEXEC);
+}
+
+/// Reads a /proc stat file, opened afresh: the program may close every fd it did not open (a
+/// daemon's start-up) and reuse the numbers, so a kept descriptor could end up naming its files.
+bool readProcessStat(int fd, ProcessStat* out) {
+  if (fd < 0) return false;
+  char buf[1024];
+  const ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return false;
+  buf[n] = '\0';
+  const char* p = std::strrchr(buf, ')');  // the command name may hold spaces and parentheses
+  if (p == nullptr || p[1] != ' ') return false;
+  p += 2;
+  out->state = *p;
+  // Fields from 3 (state) on; num_threads is field 20, rss (pages) field 24.
+  for (int field = 3; field < 24 && *p != '\0'; ++field) {
+    while (*p != '\0' && *p != ' ') ++p;
+    while (*p == ' ') ++p;
+    if (field + 1 == 20 || field + 1 == 24) {
+      std::uint64_t v = 0;
+      for (const char* q = p; *q >= '0' && *q <= '9'; ++q)
+        v = v * 10 + static_cast<std::uint64_t>(*q - '0');
+      if (field + 1 == 20) out->threads = static_cast<unsigned long>(v);
+      if (field + 1 == 24) out->rssBytes = v * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+    }
+  }
+  return true;
+}
+
 void* writerMain(void*) {
   t_inHook = 1;  // nothing this thread does is the program's doing
-  const int statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
   std::uint64_t lastRss = ~std::uint64_t{0};
   pollModules();  // at once, not a tick later: a forked child's log starts without a module map
   while (!logClosed()) {
@@ -57,9 +99,13 @@ void* writerMain(void*) {
     recalibrateClock();
     // After the process started to end (exit handlers, the leak scan) RSS is no longer the
     // program's: stop sampling it so duration and peak RSS end at the program's exit.
-    if (statm >= 0 && !g_processEnding.load(std::memory_order_relaxed)) {
-      const std::uint64_t rss = readRssBytes(statm);
-      if (rss != lastRss) {
+    ProcessStat stat;
+    const bool haveStat =
+        !g_processEnding.load(std::memory_order_relaxed) &&
+        readProcessStat(openProcFile("/proc/thread-self/stat", "/proc/self/stat"), &stat);
+    if (haveStat) {
+      const std::uint64_t rss = stat.rssBytes;
+      if (rss != 0 && rss != lastRss) {
         std::uint8_t buf[32];
         format::Encoder e(buf, sizeof buf);
         e.type(format::RecordType::Rss).varint(nowUs()).varint(rss);
@@ -75,8 +121,18 @@ void* writerMain(void*) {
     drainAllLocked();
     flushBlockLocked();
     drainUnlock();
+    ProcessStat main;
+    if (haveStat && stat.threads == 2 &&
+        readProcessStat(open("/proc/self/stat", O_RDONLY | O_CLOEXEC), &main) &&
+        main.state == 'Z' && !g_processEnding.load()) {
+      // The main thread called pthread_exit and every other thread of the program has ended:
+      // only the zombie main thread and this one are left. Without memprof, the last thread's
+      // exit would have ended the process with exit(0) (glibc counts threads, this one too):
+      // do that here, as the program's, so its exit handlers run and get recorded.
+      t_inHook = 0;
+      exit(0);
+    }
   }
-  if (statm >= 0) close(statm);
   return nullptr;
 }
 
@@ -92,9 +148,9 @@ double writerCpuSeconds() noexcept {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
-/// VmHWM from /proc/self/status, in bytes (0 if unreadable).
+/// VmHWM from /proc/thread-self/status, in bytes (0 if unreadable).
 std::uint64_t readPeakRssBytes() {
-  const int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+  const int fd = openProcFile("/proc/thread-self/status", "/proc/self/status");
   if (fd < 0) return 0;
   char buf[4096];
   const ssize_t n = read(fd, buf, sizeof buf - 1);
@@ -111,7 +167,7 @@ std::uint64_t readPeakRssBytes() {
 }
 
 void recordRssNow() noexcept {
-  const int statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  const int statm = openProcFile("/proc/thread-self/statm", "/proc/self/statm");
   if (statm < 0) return;
   std::uint8_t buf[48];
   format::Encoder e(buf, sizeof buf);
@@ -133,7 +189,9 @@ bool startWriterThread() noexcept {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  pthread_attr_setstacksize(&attr, 256 * 1024);
+  // Touched only as used; room for the program's exit handlers, which run on this thread when
+  // the main thread called pthread_exit and outlived every other (see writerMain).
+  pthread_attr_setstacksize(&attr, 1024 * 1024);
   pthread_t thread;
   const bool ok = pthread_create(&thread, &attr, writerMain, nullptr) == 0;
   pthread_attr_destroy(&attr);

@@ -750,6 +750,75 @@ def case_exec(c):
 
 
 @case
+def case_exec_paths(c):
+    """exec_paths.c: a failed exec leaves the recording going (the program's own exit status in
+    the report, its later allocations counted); a child's exec after vfork() or fork() (also
+    with --no-follow) leaves the parent's CPU sampling running."""
+    s = "exec_paths.c"
+    log, _ = c.record("exec_paths", args=["failexec"], status=7)
+    rep = c.report(log)
+    c.expect_program(rep, "exec_paths", args=["failexec"], exit_code=7, label="failed exec: ")
+    c.expect_line(rep, s, "before_exec", F(1, 100, 0, 0), label="failed exec: ")
+    c.expect_line(rep, s, "after_exec", F(1, 200, 200, 1), label="failed exec: ")
+    c.expect_totals(rep, dict(allocations=2, frees=1, bytes_allocated=300, leaked_bytes=200,
+                              leaked_allocations=1), label="failed exec: ")
+    true_prog = shutil.which("true") or "/bin/true"
+    for mode, opts in (("vfork", []), ("vfork", ["--no-follow"]), ("fork", ["--no-follow"])):
+        label = "%s %s: " % (mode, " ".join(opts) or "(followed)")
+        d = os.path.join(c.tmp, "%s%s" % (mode, len(opts)))
+        log, _ = c.record("exec_paths", args=[mode, true_prog], opts=opts,
+                          log=os.path.join(d, "main.mprof"))
+        rep = c.report(log)
+        c.expect_program(rep, "exec_paths", args=[mode, true_prog], label=label)
+        # ~0.3 s of CPU after the child's exec, at the default ~1000 Hz
+        c.ge(samples_at(c, rep, s, "vfork_hot"), 30, label + "self.samples at @vfork_hot")
+
+
+@case
+def case_close_fds(c):
+    """close_fds.c: the program closes every fd >= 3 and fills the table with its own file; the
+    log, the sampler's counters and libunwind's pipe must neither write to, read from nor close
+    the program's descriptors, and the recording goes on (exact figures, complete log)."""
+    s = "close_fds.c"
+    data = os.path.join(c.tmp, "data.txt")
+    for label, opts in (("", []), ("--sample-hz 0: ", ["--sample-hz", "0"])):
+        log, r = c.record("close_fds", args=[data], opts=opts,
+                          log=os.path.join(c.tmp, "cf%d.mprof" % len(opts)))
+        c.check("close_fds ok" in r.stdout, "%sthe program's own checks: %s" % (label, r.describe()))
+        with open(data, "rb") as f:
+            c.eq(f.read(), b"close_fds ok\n", "%scontents of the program's file" % label)
+        rep = c.report(log)
+        c.expect_program(rep, "close_fds", args=[data], label=label)
+        c.expect_line(rep, s, "before_close", F(1, 100, 0, 0), label=label)
+        c.expect_line(rep, s, "while_full", F(1, 200, 200, 1), label=label)
+        c.expect_line(rep, s, "loop", F(20, 20000, 0, 0), label=label)
+        c.expect_line(rep, s, "after_close", F(1, 300, 300, 1), label=label)
+        c.expect_totals(rep, dict(allocations=23, frees=21, bytes_allocated=20600, leaked_bytes=500,
+                                  leaked_allocations=2), label=label, at_least=True)
+        c.expect_conservation(rep, label)
+        c.expect_leak(rep.get("leaks") or [], s, "while_full", 200, 1, "definite", label + "report")
+        c.check("recording stopped" not in r.stderr, "%smemprof stopped recording: %s" % (label, r.describe()))
+
+
+@case
+def case_main_thread_exit(c):
+    """main_thread_exit.c: main() ends with pthread_exit(); the process must end (status 0,
+    exit handlers run) when its last thread does: memprof's own thread must not keep it alive."""
+    s = "main_thread_exit.c"
+    for label, opts in (("", []), ("--sample-hz 0: ", ["--sample-hz", "0"])):
+        log, r = c.record("main_thread_exit", opts=opts, timeout=20,
+                          log=os.path.join(c.tmp, "mte%d.mprof" % len(opts)))
+        c.check("atexit ran" in r.stdout, "%sthe program's atexit handler did not run: %s" % (label, r.describe()))
+        rep = c.report(log)
+        c.expect_program(rep, "main_thread_exit", label=label)
+        c.expect_line(rep, s, "main_block", F(1, 64, 0, 0), label=label)
+        c.expect_line(rep, s, "worker_leak", F(1, 777, 777, 1), label=label)
+        c.expect_line(rep, s, "atexit_leak", F(1, 55, 55, 1), label=label)
+        c.expect_conservation(rep, label)
+        c.ge(c.totals(rep).get("peak_rss_bytes"), 1, label + "totals.peak_rss_bytes")
+
+
+@case
 def case_unwinder_verify(c):
     """MEMPROF_UNWINDER=verify: each capture is taken by the fast unwinder and by libunwind;
     every process must report that the two agreed on every stack they both produced."""
@@ -826,7 +895,9 @@ def case_exit_codes(c):
     s = "exit_codes.c"
     for mode, n, status, sig in (("return", 0, 0, None), ("return", 7, 7, None), ("exit", 8, 8, None),
                                  ("_exit", 9, 9, None), ("thread", 11, 11, None),
-                                 ("signal", 15, 143, 15), ("signal", 11, 139, 11)):
+                                 ("signal", 15, 143, 15), ("signal", 11, 139, 11),
+                                 # default action "terminate" too: SIGUSR1, SIGUSR2, SIGALRM
+                                 ("signal", 10, 138, 10), ("signal", 12, 140, 12), ("signal", 14, 142, 14)):
         label = "[%s %d] " % (mode, n)
         try:
             log, r = c.record("exit_codes", args=[mode, str(n)], status=status,

@@ -131,7 +131,7 @@ const std::string* FrameBuilder::fileName(const CuInfo& cu, const char* raw) {
   auto [it, inserted] = m_files.try_emplace({raw, &cu}, m_pool.empty());
   // libdw names a missing DWARF 4 file entry "???"; that is "unknown", not a file.
   if (inserted && std::strcmp(raw, "???") != 0) {
-    it->second = m_pool.intern(joinPath(cu.compDir, raw));
+    it->second = m_pool.intern(sourcePath(cu.compDir, raw));
   }
   return it->second;
 }

@@ -47,6 +47,19 @@ std::string joinPath(std::string_view dir, std::string_view file) {
   return normalizePath(joined);
 }
 
+std::string sourcePath(std::string_view compDir, std::string_view raw) {
+  if (raw.empty() || raw.front() == '/' || compDir.empty() || compDir.front() == '/') {
+    return joinPath(compDir, raw);
+  }
+  const std::string dir = normalizePath(compDir);
+  const std::string file = normalizePath(raw);
+  if (dir != "." && file.size() > dir.size() && file.compare(0, dir.size(), dir) == 0 &&
+      file[dir.size()] == '/') {
+    return file;
+  }
+  return joinPath(compDir, raw);
+}
+
 std::string_view dirName(std::string_view path) {
   const std::size_t slash = path.rfind('/');
   if (slash == std::string_view::npos) return {};
