@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/// @brief Process-level hooks: dlclose (module map), _exit/_Exit (flush) and exec* (flush
-/// before the image is replaced; the new program records its own log).
+/// @brief Process-level hooks: dlclose (module map), _exit/_Exit/quick_exit (flush) and exec*
+/// (flush before the image is replaced; the new program records its own log).
 ///
 /// dlopen is deliberately NOT interposed: glibc resolves a dlopen'ed name against the caller's
 /// RUNPATH, found from the return address, and a wrapper would make libmemprof the caller.
@@ -54,6 +54,17 @@ MEMPROF_EXPORT __attribute__((noreturn)) void _Exit(int status) {
   ensureResolved();
   onImmediateExit(status);
   g_real.Exit_(status);
+  __builtin_unreachable();
+}
+
+/// The program's at_quick_exit handlers still run (and may allocate); the log is finished by
+/// ours, which runs after theirs (see noteQuickExit).
+MEMPROF_EXPORT __attribute__((noreturn)) void quick_exit(int status) {
+  ensureResolved();
+  noteQuickExit(status);
+  if (g_real.quickExit != nullptr) g_real.quickExit(status);
+  onImmediateExit(status);
+  g_real.exit_(status);
   __builtin_unreachable();
 }
 

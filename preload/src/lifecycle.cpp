@@ -100,6 +100,15 @@ void onExit(int status, void*) {
   recordEndAndFinalize(format::ExitKind::Exited, status, false, 2000);
 }
 
+std::atomic<int> s_quickExitStatus{0};
+
+void onQuickExit() {
+  // at_quick_exit handlers run in reverse order of registration: this one, registered from our
+  // constructor, runs after the program's own. quick_exit then calls _exit inside libc, which
+  // our _exit hook never sees, and no on_exit handler runs: finish the log here.
+  recordEndAndFinalize(format::ExitKind::Exited, s_quickExitStatus.load(), false, 2000);
+}
+
 void onFatalSignal(int sig, siginfo_t*, void*) {
   const int savedErrno = errno;
   recordEndAndFinalize(format::ExitKind::Signaled, sig, false, 1000);
@@ -202,6 +211,8 @@ void onImmediateExit(int status) noexcept {
   recordEndAndFinalize(format::ExitKind::Exited, status, false, 2000);
 }
 
+void noteQuickExit(int status) noexcept { s_quickExitStatus.store(status); }
+
 namespace {
 
 /// A vfork child (posix_spawn's clone, vfork()) runs in our memory with a copy of our fds, so
@@ -241,6 +252,7 @@ __attribute__((constructor)) static void memprofConstructor() {
     publishDescendantEnvironment();
     pthread_atfork(forkPrepare, forkParent, forkChild);
     on_exit(onExit, nullptr);
+    at_quick_exit(onQuickExit);
     installFatalSignalHandlers();
     initCpuSampler();
     drainLock();
@@ -254,6 +266,7 @@ __attribute__((constructor)) static void memprofConstructor() {
 }
 
 // No destructor: it would run in _dl_fini, before the library destructors that still free
-// memory and before onExit (see there). The log is finished by onExit, _exit or a fatal signal.
+// memory and before onExit (see there). The log is finished by onExit, onQuickExit, _exit or a
+// fatal signal.
 
 }  // namespace memprof::preload

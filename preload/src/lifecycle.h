@@ -18,6 +18,11 @@ bool lazyInitAndCheck() noexcept;
 /// _exit/_Exit: record the status and write out everything before the process disappears.
 void onImmediateExit(int status) noexcept;
 
+/// quick_exit: remember the status; the log is finished by our at_quick_exit handler (registered
+/// first, so it runs after the program's), since quick_exit reaches _exit inside libc, past our
+/// hook.
+void noteQuickExit(int status) noexcept;
+
 /// Before an exec*: flush; the new image starts its own log. Safe if exec then fails.
 void beforeExec() noexcept;
 /// exec returned (it failed): the process goes on; sampling resumes.

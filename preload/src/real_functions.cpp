@@ -57,6 +57,7 @@ bool ensureResolved() noexcept {
   lookup(r.dlclose, "dlclose");
   lookup(r.exit_, "_exit");
   lookup(r.Exit_, "_Exit");
+  lookup(r.quickExit, "quick_exit");
   lookup(r.execve, "execve");
   lookup(r.execv, "execv");
   lookup(r.execvp, "execvp");

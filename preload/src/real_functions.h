@@ -30,6 +30,7 @@ struct RealFunctions {
   int (*dlclose)(void*);
   void (*exit_)(int);  // _exit
   void (*Exit_)(int);  // _Exit
+  void (*quickExit)(int);
   int (*execve)(const char*, char* const[], char* const[]);
   int (*execv)(const char*, char* const[]);
   int (*execvp)(const char*, char* const[]);

@@ -894,7 +894,7 @@ def case_exit_codes(c):
     """exit_codes.c: `memprof run` passes the program's exit status through (128+N on signal N)."""
     s = "exit_codes.c"
     for mode, n, status, sig in (("return", 0, 0, None), ("return", 7, 7, None), ("exit", 8, 8, None),
-                                 ("_exit", 9, 9, None), ("thread", 11, 11, None),
+                                 ("_exit", 9, 9, None), ("thread", 11, 11, None), ("quick", 12, 12, None),
                                  ("signal", 15, 143, 15), ("signal", 11, 139, 11),
                                  # default action "terminate" too: SIGUSR1, SIGUSR2, SIGALRM
                                  ("signal", 10, 138, 10), ("signal", 12, 140, 12), ("signal", 14, 142, 14)):
@@ -902,12 +902,19 @@ def case_exit_codes(c):
         try:
             log, r = c.record("exit_codes", args=[mode, str(n)], status=status,
                               log=os.path.join(c.tmp, "%s_%d.mprof" % (mode.strip("_"), n)))
-            rep = c.report(log, allow_truncated=True)
+            # quick_exit reaches _exit inside libc, past the _exit hook: the log must still be complete
+            rep = c.report(log, allow_truncated=mode != "quick")
         except Fatal as e:
             c.check(False, "%s%s" % (label, e))
             continue
         c.expect_program(rep, "exit_codes", args=[mode, str(n)], exit_code=n, sig=sig, label=label)
         c.expect_line(rep, s, "exit_leak", F(1, 77, 77, 1), label=label)
+        if mode == "quick":  # with what the at_quick_exit handler did and the leak scan's verdicts
+            c.expect_line(rep, s, "quick_freed", F(1, 44, 0, 0), label=label)
+            c.expect_line(rep, s, "quick_handler", F(1, 33, 33, 1), label=label)
+            c.expect_leak(rep.get("leaks") or [], s, "exit_leak", 77, 1, kind="definite", where=label + "report")
+            c.expect_leak(rep.get("leaks") or [], s, "quick_handler", 33, 1, kind="reachable",
+                          where=label + "report")
 
 
 @case
@@ -1131,6 +1138,8 @@ def case_leak_check(c):
     run("leaks", ["--leak-check", "--error-exitcode", "42"], 42, "--leak-check --error-exitcode 42")
     run("peak", ["--leak-check"], 0, "--leak-check on a program without leaks")
     run("exit_codes", ["--leak-check"], 23, "--leak-check, leaking program exiting 7", args=["return", "7"])
+    run("exit_codes", ["--leak-check"], 23, "--leak-check, leaking program ending with quick_exit(7)",
+        args=["quick", "7"])
     supp = os.path.join(c.tmp, "supp.txt")
     with open(supp, "w") as f:
         f.write("# all of leaks.c's leaks come through make_leaks\nleak:make_leaks\n")

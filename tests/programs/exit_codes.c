@@ -3,6 +3,8 @@
  *   return N   main returns N
  *   exit N     exit(N) from main
  *   _exit N    _exit(N): no atexit handlers, no destructors
+ *   quick N    quick_exit(N): only the at_quick_exit handler runs; it keeps 33 B at
+ *              @quick_handler in a global (reachable) and frees 44 B it allocated at @quick_freed
  *   thread N   a second thread calls exit(N) while the main thread is blocked in pthread_join
  *   signal N   kill(getpid(), N) with the default action (the process dies of signal N)
  * Exit status 2 on bad usage.
@@ -18,17 +20,26 @@
 static int code;
 
 __attribute__((noinline)) static void leak(void) {
-  void *l = malloc(77); /* @exit_leak */
+  void* l = malloc(77); /* @exit_leak */
   mpt_sink(l);
   mpt_sink(NULL);
 }
 
-static void *exiting_thread(void *arg) {
+static void* g_kept;
+
+static void quick_handler(void) {
+  void* f = malloc(44); /* @quick_freed */
+  mpt_sink(f);
+  free(f);
+  g_kept = malloc(33); /* @quick_handler */
+}
+
+static void* exiting_thread(void* arg) {
   (void)arg;
   exit(code);
 }
 
-static int streq(const char *a, const char *b) {
+static int streq(const char* a, const char* b) {
   while (*a != '\0' && *a == *b) {
     a++;
     b++;
@@ -36,7 +47,7 @@ static int streq(const char *a, const char *b) {
   return *a == *b;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc != 3) return 2;
   code = (int)mpt_parse(argv[2], -1);
   if (code < 0) return 2;
@@ -45,6 +56,10 @@ int main(int argc, char **argv) {
   if (streq(argv[1], "return")) return code;
   if (streq(argv[1], "exit")) exit(code);
   if (streq(argv[1], "_exit")) _exit(code);
+  if (streq(argv[1], "quick")) {
+    at_quick_exit(quick_handler);
+    quick_exit(code);
+  }
   if (streq(argv[1], "thread")) {
     pthread_t t;
     if (pthread_create(&t, NULL, exiting_thread, NULL) != 0) return 3;
