@@ -29,6 +29,7 @@ import random
 import re
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -1563,13 +1564,24 @@ def case_errors(c):
     for off in offsets:
         p = put("trunc_%d.mprof" % off, data[:off])
         check_truncated(c, p, "a log truncated at byte %d of %d" % (off, n), strict=False)
-    # A log of many blocks (many_allocs.c, 300000 pairs), cut in its middle: some data survives,
-    # so it must be analysed (exit 0, a warning, the blocks before the cut).
-    big, _ = c.record("many_allocs", args=["300000"], log=os.path.join(c.tmp, "big.mprof"))
+    # A log whose loop events sit in blocks before the last one (many_allocs.c, 300000 pairs,
+    # then a 300 ms pause: the writer flushes every 10 ms), cut inside its last block: the
+    # blocks before the cut hold allocations, so it must be analysed (exit 0, a warning, those
+    # blocks). Cutting at a fixed fraction of the file was flaky: a run that fits in one writer
+    # tick has all its events in the last block.
+    big, _ = c.record("many_allocs", args=["300000", "300"], log=os.path.join(c.tmp, "big.mprof"))
     with open(big, "rb") as f:
         bdata = f.read()
     n = len(bdata)
-    for off in (n // 2, 3 * n // 4, n - 1):
+    blocks = []  # (offset, length) of each block: 13-byte header + stored payload
+    pos = 16
+    while pos + 13 <= n:
+        stored = struct.unpack_from("<I", bdata, pos + 1)[0]
+        blocks.append((pos, 13 + stored))
+        pos += 13 + stored
+    c.check(len(blocks) >= 3, "the big log should have several blocks, has %d" % len(blocks))
+    last_at, last_len = blocks[-1] if blocks else (16, n - 16)
+    for off in sorted({last_at + 3, last_at + last_len // 2, n - 1}):
         p = put("bigtrunc_%d.mprof" % off, bdata[:off])
         check_truncated(c, p, "a %d-byte log of 300000 malloc/free pairs truncated at byte %d" % (n, off),
                         strict=True)
