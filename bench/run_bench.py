@@ -1056,7 +1056,8 @@ def main():
                     print("  rep %d %-9s %s" % (rep + 1, c, msg), file=sys.stderr)
             rows.append(summarize(wl, plain, mp, ht, (load0, os.getloadavg()[0])))
     finally:
-        shutil.rmtree(workroot, ignore_errors=True)
+        if not args.keep:  # --keep promises the recordings survive, and they live in workroot
+            shutil.rmtree(workroot, ignore_errors=True)
 
     text = render(rows, workloads, header, tools)
     if not memprof_ok and not args.no_memprof:

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /// @brief Log → Report pipeline shared by the analysis subcommands.
+#include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 
@@ -34,6 +36,25 @@ reader::ReadSummary replayLog(const std::string& path, aggregate::HeapReplay& re
 
 namespace {
 
+/// `MEMPROF_TIMINGS=1` prints each analysis phase's wall time on stderr: where a slow report
+/// spends its time, without a profiler (the benchmark's analysis figures are wall times).
+class PhaseTimer {
+ public:
+  PhaseTimer() : m_on(std::getenv("MEMPROF_TIMINGS") != nullptr), m_last(Clock::now()) {}
+  void lap(const char* phase) {
+    if (!m_on) return;
+    const auto now = Clock::now();
+    std::cerr << "memprof: timing: " << phase << ' '
+              << std::chrono::duration<double>(now - m_last).count() << " s\n";
+    m_last = now;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool m_on;
+  Clock::time_point m_last;
+};
+
 /// Keeps the last replay alive instead of tearing it down: freeing its hundreds of MB of
 /// tables costs a tenth of a big analysis, and the process ends soon after. The next call frees
 /// the previous replay, so a command that analyses several logs holds at most one extra.
@@ -45,10 +66,13 @@ void retire(std::unique_ptr<aggregate::HeapReplay> replay) {
 }  // namespace
 
 model::Report analyseLog(const std::string& path, std::size_t leakStacks) {
+  PhaseTimer timer;
   auto replay = std::make_unique<aggregate::HeapReplay>();
   const reader::ReadSummary summary = replayLog(path, *replay);
+  timer.lap("read+replay");
   symbolize::Symbolizer symbolizer;
   model::Report report = aggregate::buildReport(*replay, summary, path, symbolizer, leakStacks);
+  timer.lap("symbolize+aggregate");
   retire(std::move(replay));
   // The aggregation's own warnings (the reader's were printed above) go to stderr as well.
   for (std::size_t i = summary.warnings.size(); i < report.warnings.size(); ++i) {

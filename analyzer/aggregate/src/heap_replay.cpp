@@ -16,8 +16,7 @@ void HeapReplay::onStackNode(const reader::StackNode& n) {
 void HeapReplay::onModules(const reader::ModuleSnapshot& s) { m_modules[s.generation] = s; }
 
 void HeapReplay::onHeapEvent(const reader::HeapEvent& e) {
-  m_live.prefetch(e.ptr);
-  if (e.kind == reader::HeapEventKind::Alloc) m_stacks.prefetch(e.stack);
+  prefetchFor(e);
   if (m_pendingCount == kPipeline) {
     apply(m_pending[m_pendingHead]);
     m_pending[m_pendingHead] = e;
@@ -26,6 +25,16 @@ void HeapReplay::onHeapEvent(const reader::HeapEvent& e) {
   }
   m_pending[(m_pendingHead + m_pendingCount) % kPipeline] = e;
   ++m_pendingCount;
+}
+
+void HeapReplay::onHeapEvents(const reader::HeapEvent* events, std::size_t count) {
+  // A run in memory needs no copies into the pipeline: look kPipeline events ahead in it.
+  drainPending();
+  for (std::size_t i = 0; i < count && i < kPipeline; ++i) prefetchFor(events[i]);
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i + kPipeline < count) prefetchFor(events[i + kPipeline]);
+    apply(events[i]);
+  }
 }
 
 void HeapReplay::drainPending() {

@@ -6,25 +6,17 @@
 
 namespace memprof::aggregate {
 
-void TimelineBuilder::heap(std::uint64_t timeUs, std::uint64_t heapBytes) {
-  // Nearly every event falls in the latest bucket: a range check instead of a 64-bit division
-  // per event (a tenth of the replay's time on a compiler's log).
-  if (m_buckets.empty() || timeUs < m_lastStartUs || timeUs >= m_lastEndUs) {
-    const std::uint64_t index = timeUs / m_widthUs;
-    if (m_buckets.empty() || m_buckets.back().index != index) {
-      m_buckets.push_back(Bucket{index, timeUs, heapBytes, timeUs, heapBytes});
-      if (m_buckets.size() > m_maxBuckets) coarsen();
-      noteLastBucket();
-      return;
-    }
+void TimelineBuilder::newBucketOrSame(std::uint64_t timeUs, std::uint64_t heapBytes) {
+  // Nearly every event falls in the latest bucket and never gets here: a range check instead
+  // of a 64-bit division per event (a tenth of the replay's time on a compiler's log).
+  const std::uint64_t index = timeUs / m_widthUs;
+  if (m_buckets.empty() || m_buckets.back().index != index) {
+    m_buckets.push_back(Bucket{index, timeUs, heapBytes, timeUs, heapBytes});
+    if (m_buckets.size() > m_maxBuckets) coarsen();
+    noteLastBucket();
+    return;
   }
-  Bucket& b = m_buckets.back();
-  if (heapBytes > b.maxBytes) {
-    b.maxBytes = heapBytes;
-    b.maxTimeUs = timeUs;
-  }
-  b.endTimeUs = timeUs;
-  b.endBytes = heapBytes;
+  updateLast(timeUs, heapBytes);
 }
 
 void TimelineBuilder::noteLastBucket() {

@@ -16,7 +16,7 @@ constexpr std::uint64_t kFirstWindow = 1U << 12;
 SequenceMerger::SequenceMerger(EventSink& sink, std::size_t maxWindow)
     : m_sink(sink), m_maxWindow(std::bit_ceil(std::max<std::uint64_t>(maxWindow, 2))) {}
 
-void SequenceMerger::push(const HeapEvent& event) {
+void SequenceMerger::pushSlow(const HeapEvent& event) {
   // Beyond the largest window ahead, the numbers it jumps over are given up first.
   if (event.seq > m_next && event.seq - m_next >= m_maxWindow) {
     skipTo(event.seq - m_maxWindow + 1);

@@ -29,7 +29,16 @@ class SequenceMerger {
   /// Delivers the merged events to @p sink's onHeapEvent (a direct call: this is per event).
   explicit SequenceMerger(EventSink& sink, std::size_t maxWindow = 8U << 20);
 
-  void push(const HeapEvent& event);
+  void push(const HeapEvent& event) {
+    // In order with nothing waiting (one thread, or threads taking turns): straight through,
+    // inline, as this is per event.
+    if (event.seq == m_next && m_waiting == 0) {
+      deliver(event);
+      ++m_next;
+      return;
+    }
+    pushSlow(event);
+  }
   /// Delivers everything still waiting, in order (end of input).
   void finish();
   [[nodiscard]] std::uint64_t skippedNumbers() const { return m_skipped; }
@@ -38,6 +47,8 @@ class SequenceMerger {
   void deliver(const HeapEvent& e) {
     if (e.kind != HeapEventKind::Gap) m_sink.onHeapEvent(e);
   }
+  /// push() for an event that is late, early, or due while others wait.
+  void pushSlow(const HeapEvent& event);
   /// Delivers the run of waiting events from m_next on.
   void release();
   /// Moves m_next on by one: delivers the event numbered m_next if it waits, else counts the

@@ -2,6 +2,8 @@
 /// @brief ThreadedSink: batches of callbacks from the reading thread to a replaying worker.
 #include "memprof/reader/threaded_sink.h"
 
+#include <algorithm>
+
 #include "event_copy.h"
 
 namespace memprof::reader {
@@ -13,7 +15,7 @@ constexpr std::size_t kMaxQueuedBatches = 4;  // bounds memory; the reader waits
 
 ThreadedSink::ThreadedSink(EventSink& target, std::size_t batchEvents)
     : m_target(target), m_batchEvents(batchEvents == 0 ? 1 : batchEvents) {
-  m_filling.events.reserve(m_batchEvents);
+  m_filling = emptyBatch();
   m_worker = std::thread([this] { work(); });
 }
 
@@ -27,6 +29,12 @@ ThreadedSink::~ThreadedSink() {
   if (m_worker.joinable()) m_worker.join();
 }
 
+ThreadedSink::Batch ThreadedSink::emptyBatch() const {
+  Batch b;
+  b.events.resize(m_batchEvents);
+  return b;
+}
+
 void ThreadedSink::rethrowIfFailed() {
   std::exception_ptr failure;
   {
@@ -37,7 +45,7 @@ void ThreadedSink::rethrowIfFailed() {
 }
 
 void ThreadedSink::defer(std::function<void(EventSink&)> call) {
-  m_filling.calls.push_back(Call{m_filling.events.size(), m_filling.nodes.size(), std::move(call)});
+  m_filling.calls.push_back(Call{m_filling.count, m_filling.nodes.size(), std::move(call)});
   // A log of samples and stack nodes has few heap events: hand over by calls too.
   if (m_filling.calls.size() >= m_batchEvents) hand(false);
 }
@@ -56,8 +64,7 @@ void ThreadedSink::hand(bool last) {
     m_filling = std::move(m_spare.back());
     m_spare.pop_back();
   } else {
-    m_filling = Batch{};
-    m_filling.events.reserve(m_batchEvents);
+    m_filling = emptyBatch();
   }
   lock.unlock();
   m_changed.notify_all();
@@ -78,6 +85,22 @@ void ThreadedSink::deliverPlaced(const Batch& batch, std::size_t at, std::size_t
   }
 }
 
+void ThreadedSink::deliver(const Batch& batch) {
+  std::size_t node = 0, call = 0;
+  std::size_t i = 0;
+  for (;;) {
+    deliverPlaced(batch, i, node, call);
+    // The run goes up to the next placed node or call, or to the batch's end.
+    std::size_t end = batch.count;
+    if (node < batch.nodes.size()) end = std::min(end, batch.nodes[node].at);
+    if (call < batch.calls.size()) end = std::min(end, batch.calls[call].at);
+    if (end > i) m_target.onHeapEvents(batch.events.data() + i, end - i);
+    if (end == batch.count) break;
+    i = end;
+  }
+  deliverPlaced(batch, batch.count, node, call);
+}
+
 void ThreadedSink::work() {
   for (;;) {
     Batch batch;
@@ -90,12 +113,7 @@ void ThreadedSink::work() {
     }
     m_changed.notify_all();
     try {
-      std::size_t node = 0, call = 0;
-      for (std::size_t i = 0; i < batch.events.size(); ++i) {
-        deliverPlaced(batch, i, node, call);
-        m_target.onHeapEvent(batch.events[i]);
-      }
-      deliverPlaced(batch, batch.events.size(), node, call);
+      deliver(batch);
     } catch (...) {
       {
         std::lock_guard lock(m_mutex);
@@ -105,7 +123,7 @@ void ThreadedSink::work() {
       m_changed.notify_all();
       return;
     }
-    batch.events.clear();
+    batch.count = 0;
     batch.nodes.clear();
     batch.calls.clear();
     {
@@ -124,8 +142,8 @@ void ThreadedSink::finish() {
 }
 
 void ThreadedSink::onHeapEvent(const HeapEvent& e) {
-  copyEvent(m_filling.events.emplace_back(), e);  // (not push_back: see event_copy.h)
-  if (m_filling.events.size() >= m_batchEvents) hand(false);
+  copyEvent(m_filling.events[m_filling.count], e);  // (not `=`: see event_copy.h)
+  if (++m_filling.count == m_batchEvents) hand(false);
 }
 
 void ThreadedSink::onProcess(const ProcessInfo& p) {
@@ -138,7 +156,7 @@ void ThreadedSink::onThreadName(std::uint32_t stream, const std::string& name) {
   defer([stream, name](EventSink& s) { s.onThreadName(stream, name); });
 }
 void ThreadedSink::onStackNode(const StackNode& n) {
-  m_filling.nodes.push_back(PlacedNode{m_filling.events.size(), n});
+  m_filling.nodes.push_back(PlacedNode{m_filling.count, n});
   if (m_filling.nodes.size() >= m_batchEvents) hand(false);
 }
 void ThreadedSink::onModules(const ModuleSnapshot& snapshot) {

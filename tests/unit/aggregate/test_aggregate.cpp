@@ -189,6 +189,32 @@ BOOST_AUTO_TEST_CASE(insertErase_randomOperations_matchUnorderedMap) {
   BOOST_TEST(contents(m).empty());
 }
 
+BOOST_AUTO_TEST_CASE(sizesOf4GiBAndMore_keepEveryBit_throughReplaceEraseAndGrowth) {
+  // Slots keep 32-bit sizes; larger ones live beside them. Both kinds, at the boundary too.
+  const std::vector<std::uint64_t> sizes = {
+      0, 1, 0xFFFFFFFEULL, 0xFFFFFFFFULL, 0x100000000ULL, (std::uint64_t{1} << 40) + 7, ~0ULL};
+  PointerMap m;
+  std::unordered_map<std::uint64_t, std::uint64_t> ref;
+  for (std::uint64_t i = 1; i <= 100000; ++i) {  // past the initial 65536 slots: grows
+    const std::uint64_t size = sizes[i % sizes.size()];
+    m.insert(i * 64, LiveBlock{size, static_cast<std::uint32_t>(i)});
+    ref[i * 64] = size;
+  }
+  LiveBlock old;
+  for (std::uint64_t i = 1; i <= 100000; i += 3) {  // replace big by small and small by big
+    const std::uint64_t size = sizes[(i + 3) % sizes.size()];
+    BOOST_TEST_REQUIRE(m.insertReplacing(i * 64, LiveBlock{size, 9}, &old));
+    BOOST_TEST_REQUIRE(old.size == ref[i * 64]);
+    ref[i * 64] = size;
+  }
+  for (const auto& [ptr, block] : contents(m)) BOOST_TEST_REQUIRE(block.first == ref.at(ptr));
+  for (const auto& [ptr, size] : ref) {
+    BOOST_TEST_REQUIRE(m.erase(ptr, &old));
+    BOOST_TEST_REQUIRE(old.size == size);
+  }
+  BOOST_TEST(m.size() == 0U);
+}
+
 BOOST_AUTO_TEST_CASE(insert_manyKeysBeyondInitialCapacity_growsAndKeepsAll) {
   PointerMap m;
   constexpr std::uint64_t kCount = 200000;  // initial table has 65536 slots
@@ -343,6 +369,70 @@ BOOST_AUTO_TEST_CASE(onHeapEvent_pipelinedEvents_allApplied_atEndOfLog) {
   r.finish();  // idempotent with respect to the events
   BOOST_TEST(r.leakedCount() == 1U);
   BOOST_TEST(r.frees() == 999U);
+}
+
+BOOST_AUTO_TEST_CASE(onHeapEvents_runsOfAnyLength_giveTheSameFiguresAsOneByOne) {
+  // ThreadedSink hands runs to onHeapEvents, interleaved with single events elsewhere: any
+  // split must replay exactly as one event at a time (same order, nothing skipped).
+  std::mt19937_64 rng(7);
+  std::vector<HeapEvent> events;
+  std::vector<std::uint64_t> live;
+  for (std::uint64_t i = 0; i < 20000; ++i) {
+    HeapEvent e;
+    e.seq = i;
+    e.timeUs = i / 3;
+    if (live.empty() || rng() % 100 < 55) {
+      e.kind = HeapEventKind::Alloc;
+      e.ptr = 0x10000 + 16 * (rng() % 5000);  // reuses addresses: some allocs replace
+      e.size = rng() % 3 == 0 ? (std::uint64_t{1} << 33) + i : rng() % 4096;
+      e.stack = static_cast<std::uint32_t>(1 + rng() % 50);
+      live.push_back(e.ptr);
+    } else {
+      e.kind = HeapEventKind::Free;
+      const std::size_t k = rng() % live.size();
+      e.ptr = live[k];
+      live[k] = live.back();
+      live.pop_back();
+    }
+    events.push_back(e);
+  }
+  HeapReplay single;
+  for (const HeapEvent& e : events) single.onHeapEvent(e);
+  single.onEndOfLog();
+  single.finish();
+  for (const std::size_t maxRun :
+       {std::size_t{1}, std::size_t{5}, std::size_t{17}, std::size_t{4096}}) {
+    HeapReplay runs;
+    std::size_t i = 0;
+    bool asRun = true;
+    while (i < events.size()) {
+      const std::size_t n = std::min<std::size_t>(events.size() - i, 1 + rng() % maxRun);
+      if (asRun) {
+        runs.onHeapEvents(events.data() + i, n);
+      } else {
+        for (std::size_t j = i; j < i + n; ++j) runs.onHeapEvent(events[j]);
+      }
+      asRun = !asRun;
+      i += n;
+    }
+    runs.onEndOfLog();
+    runs.finish();
+    BOOST_TEST(runs.allocations() == single.allocations());
+    BOOST_TEST(runs.frees() == single.frees());
+    BOOST_TEST(runs.bytesAllocated() == single.bytesAllocated());
+    BOOST_TEST(runs.peakHeap() == single.peakHeap());
+    BOOST_TEST(runs.peakTimeUs() == single.peakTimeUs());
+    BOOST_TEST(runs.leakedBytes() == single.leakedBytes());
+    BOOST_TEST(runs.leakedCount() == single.leakedCount());
+    for (std::uint32_t stack = 1; stack <= 50; ++stack) {
+      const auto& a = runs.stacks()[stack];
+      const auto& b = single.stacks()[stack];
+      BOOST_TEST_REQUIRE(a.allocations == b.allocations, "stack " << stack);
+      BOOST_TEST_REQUIRE(a.bytes == b.bytes, "stack " << stack);
+      BOOST_TEST_REQUIRE(a.peakBytes == b.peakBytes, "stack " << stack);
+      BOOST_TEST_REQUIRE(a.liveBytes == b.liveBytes, "stack " << stack);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(onHeapEvent_freeOfUnknownPointer_isNotCounted) {

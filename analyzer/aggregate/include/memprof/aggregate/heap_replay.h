@@ -34,6 +34,7 @@ class HeapReplay : public reader::EventSink {
   void onStackNode(const reader::StackNode& n) override;
   void onModules(const reader::ModuleSnapshot& s) override;
   void onHeapEvent(const reader::HeapEvent& e) override;
+  void onHeapEvents(const reader::HeapEvent* events, std::size_t count) override;
   void onRss(std::uint64_t timeUs, std::uint64_t bytes) override;
   void onPeakRss(std::uint64_t bytes) override;
   void onSample(const reader::Sample& s) override;
@@ -82,6 +83,11 @@ class HeapReplay : public reader::EventSink {
   /// as they arrive would wait for each in turn.
   static constexpr std::size_t kPipeline = 16;
   void apply(const reader::HeapEvent& e);
+  /// (always_inline: see PointerMap::prefetch.)
+  [[gnu::always_inline]] void prefetchFor(const reader::HeapEvent& e) const {
+    m_live.prefetch(e.ptr);
+    if (e.kind == reader::HeapEventKind::Alloc) m_stacks.prefetch(e.stack);
+  }
   void drainPending();
   reader::HeapEvent m_pending[kPipeline];
   std::size_t m_pendingHead = 0;

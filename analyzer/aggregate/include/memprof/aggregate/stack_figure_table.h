@@ -45,7 +45,8 @@ class StackFigureTable {
   }
 
   /// Starts loading where @p stack's slot index lives (the figures follow from it).
-  void prefetch(std::uint32_t stack) const {
+  /// (always_inline: see PointerMap::prefetch.)
+  [[gnu::always_inline]] void prefetch(std::uint32_t stack) const {
     if (stack < m_slotOf.size()) __builtin_prefetch(&m_slotOf[stack]);
   }
 

@@ -18,13 +18,31 @@ class TimelineBuilder {
   explicit TimelineBuilder(std::size_t maxBuckets = 4096) : m_maxBuckets(maxBuckets) {}
 
   /// Heap changed to @p heapBytes at @p timeUs (non-decreasing times).
-  void heap(std::uint64_t timeUs, std::uint64_t heapBytes);
+  /// Called once per heap event: the common case (same bucket as the last event) is inline.
+  void heap(std::uint64_t timeUs, std::uint64_t heapBytes) {
+    if (m_buckets.empty() || timeUs < m_lastStartUs || timeUs >= m_lastEndUs) {
+      newBucketOrSame(timeUs, heapBytes);
+      return;
+    }
+    updateLast(timeUs, heapBytes);
+  }
   void rss(std::uint64_t timeUs, std::uint64_t rssBytes);
 
   /// Points in time order, from 0 to @p endUs.
   [[nodiscard]] std::vector<model::TimelinePoint> points(std::uint64_t endUs) const;
 
  private:
+  /// heap() for an event outside the latest bucket's range (a 64-bit division).
+  void newBucketOrSame(std::uint64_t timeUs, std::uint64_t heapBytes);
+  void updateLast(std::uint64_t timeUs, std::uint64_t heapBytes) {
+    Bucket& b = m_buckets.back();
+    if (heapBytes > b.maxBytes) {
+      b.maxBytes = heapBytes;
+      b.maxTimeUs = timeUs;
+    }
+    b.endTimeUs = timeUs;
+    b.endBytes = heapBytes;
+  }
   struct Bucket {
     std::uint64_t index = 0;  // start = index * width
     std::uint64_t maxTimeUs = 0;

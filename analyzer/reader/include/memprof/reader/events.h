@@ -2,6 +2,7 @@
 /// @brief Decoded log events, as the reader hands them to the aggregation (value types).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -96,6 +97,12 @@ class EventSink {
   virtual void onStackNode(const StackNode&) {}
   virtual void onModules(const ModuleSnapshot&) {}
   virtual void onHeapEvent(const HeapEvent&) {}
+  /// A run of consecutive heap events, with no other callback between them: the same as
+  /// onHeapEvent on each, in order. A sink that does per-event work overrides it to save a
+  /// virtual call per event and to look ahead in the run (ThreadedSink delivers runs).
+  virtual void onHeapEvents(const HeapEvent* events, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) onHeapEvent(events[i]);
+  }
   virtual void onRss(std::uint64_t /*timeUs*/, std::uint64_t /*bytes*/) {}
   /// The kernel's exact peak RSS (VmHWM) at exit.
   virtual void onPeakRss(std::uint64_t /*bytes*/) {}

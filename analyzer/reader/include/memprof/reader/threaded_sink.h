@@ -68,9 +68,11 @@ class ThreadedSink final : public EventSink {
     std::size_t nodesBefore = 0;
     std::function<void(EventSink&)> call;
   };
-  /// Heap events in order, and the other callbacks placed between them.
+  /// Heap events in order, and the other callbacks placed between them. `events` is sized
+  /// once to the batch capacity and reused; the first `count` are this batch's.
   struct Batch {
     std::vector<HeapEvent> events;
+    std::size_t count = 0;
     std::vector<PlacedNode> nodes;
     std::vector<Call> calls;
   };
@@ -81,6 +83,10 @@ class ThreadedSink final : public EventSink {
   /// Delivers the nodes and calls of @p batch placed before its heap event @p at (cursors
   /// @p node and @p call advance).
   void deliverPlaced(const Batch& batch, std::size_t at, std::size_t& node, std::size_t& call);
+  /// Delivers @p batch: runs of heap events (one onHeapEvents each) between its placed
+  /// nodes and calls.
+  void deliver(const Batch& batch);
+  [[nodiscard]] Batch emptyBatch() const;
   void rethrowIfFailed();
 
   EventSink& m_target;
