@@ -8,12 +8,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
 #include <system_error>
 #include <utility>
 
+#include "debug_cache.h"
 #include "path_util.h"
 
 namespace memprof::symbolize::detail {
@@ -143,6 +145,7 @@ DebugSearchConfig::DebugSearchConfig(const SymbolizerOptions& options) : sysroot
   debuginfoPath = "+:.debug";
   for (const std::string& dir : debugDirs) debuginfoPath += ":" + dir;
   debuginfoPathPtr = debuginfoPath.data();
+  decompressedCache = debugCacheDir();
 
   callbacks.find_elf = &findElfNever;
   callbacks.find_debuginfo = &findDebuginfo;
@@ -182,19 +185,56 @@ std::string findByBuildId(const DebugSearchConfig& config, std::string_view raw)
   return {};
 }
 
+namespace {
+
+/// Swaps a found debug file for its decompressed copy when it has compressed sections (see
+/// debug_cache.h); @p name is libdwfl's malloc'ed path of the file handed back.
+int preferCachedCopy(const DebugSearchConfig* config, int fd, char** name) {
+  if (config == nullptr || config->decompressedCache.empty() || fd < 0 || *name == nullptr) {
+    return fd;
+  }
+  std::string path(*name);
+  const int result = preferDecompressedCopy(fd, path, config->decompressedCache);
+  if (result != fd) {
+    std::free(*name);
+    *name = ::strdup(path.c_str());
+  }
+  return result;
+}
+
+}  // namespace
+
 int findDebuginfo(Dwfl_Module* mod, void** userdata, const char* modname, Dwarf_Addr base,
                   const char* fileName, const char* debuglink, GElf_Word crc,
                   char** debuginfoFileName) {
+  const auto* config =
+      userdata != nullptr ? static_cast<const DebugSearchConfig*>(*userdata) : nullptr;
+  // A dwz alternate file is asked for with its link name and crc 0 (see findByDebuglink).
+  const bool altRequest = debuglink != nullptr && crc == 0;
+  if (!altRequest && config != nullptr && !config->decompressedCache.empty()) {
+    // The module's own debug file by build-id, swapped for its decompressed copy if it has
+    // compressed sections. Not through dwfl_build_id_find_debuginfo: that one also hands
+    // libdwfl its own Elf handle of the file it found, and libdwfl would read that one.
+    std::string path = findByBuildId(*config, moduleBuildId(mod));
+    if (!path.empty()) {
+      const int found = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      const int chosen = preferDecompressedCopy(found, path, config->decompressedCache);
+      if (chosen >= 0 && chosen != found) {
+        *debuginfoFileName = ::strdup(path.c_str());
+        return chosen;
+      }
+      if (chosen >= 0) ::close(chosen);  // not compressed: the usual search below
+    }
+  }
   // Build-id first: exact, and it also resolves dwz alternate files. This libdwfl helper only
   // walks the absolute directories of our debuginfo_path; it never contacts debuginfod.
   const int fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base, fileName, debuglink,
                                               crc, debuginfoFileName);
   if (fd >= 0) return fd;
-  if (debuglink == nullptr || *debuglink == '\0' || userdata == nullptr || *userdata == nullptr) {
-    return -1;
-  }
-  const auto& config = *static_cast<const DebugSearchConfig*>(*userdata);
-  return findByDebuglink(config, mod, fileName, debuglink, crc, debuginfoFileName);
+  if (debuglink == nullptr || *debuglink == '\0' || config == nullptr) return -1;
+  return preferCachedCopy(
+      config, findByDebuglink(*config, mod, fileName, debuglink, crc, debuginfoFileName),
+      debuginfoFileName);
 }
 
 int findElfNever(Dwfl_Module* /*mod*/, void** /*userdata*/, const char* /*modname*/,

@@ -23,6 +23,7 @@ struct DebugSearchConfig {
   std::vector<std::string> debugDirs;  ///< absolute roots (.build-id/ and mirrored trees)
   std::string debuginfoPath;           ///< libdwfl syntax: "+:.debug:<dirs...>"
   char* debuginfoPathPtr = nullptr;    ///< what Dwfl_Callbacks::debuginfo_path points at
+  std::string decompressedCache;       ///< debug_cache.h's directory; "" = off
   Dwfl_Callbacks callbacks{};
 };
 

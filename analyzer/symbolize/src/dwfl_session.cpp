@@ -6,6 +6,7 @@
 
 #include <string_view>
 
+#include "debug_cache.h"
 #include "path_util.h"
 
 namespace memprof::symbolize::detail {
@@ -70,7 +71,8 @@ DwflSession openSession(const DebugSearchConfig& config, const std::string& reco
     // program headers, symbol table and DWARF, which is all symbolization needs.
     const std::string byId = findByBuildId(config, buildId);
     if (!byId.empty()) {
-      DwflSession replacement = reportFile(config, recordedPath, byId);
+      DwflSession replacement =
+          reportFile(config, recordedPath, preferDecompressedPath(byId, config.decompressedCache));
       if (replacement.module != nullptr) session = std::move(replacement);
     }
   }

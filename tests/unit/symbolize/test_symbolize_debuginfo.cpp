@@ -2,6 +2,10 @@
 /// @brief Symbolizer tests: separate debug info, build-ids, sysroot, debuginfod, corrupt files.
 #include <boost/test/unit_test.hpp>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "symbolize_test_support.h"
@@ -133,4 +137,106 @@ BOOST_AUTO_TEST_CASE(resolve_sysroot_prefixesModulePaths) {
   BOOST_REQUIRE(stats.has_value());
   BOOST_TEST(stats->missing);
 }
+
+namespace {
+
+/// Sets MEMPROF_DEBUG_CACHE for one scope (the decompressed-debug cache's directory).
+class DebugCacheEnv {
+ public:
+  explicit DebugCacheEnv(const std::string& value) {
+    if (const char* old = std::getenv("MEMPROF_DEBUG_CACHE"); old != nullptr) m_old = old;
+    ::setenv("MEMPROF_DEBUG_CACHE", value.c_str(), 1);
+  }
+  ~DebugCacheEnv() {
+    if (m_old) {
+      ::setenv("MEMPROF_DEBUG_CACHE", m_old->c_str(), 1);
+    } else {
+      ::unsetenv("MEMPROF_DEBUG_CACHE");
+    }
+  }
+  DebugCacheEnv(const DebugCacheEnv&) = delete;
+  DebugCacheEnv& operator=(const DebugCacheEnv&) = delete;
+
+ private:
+  std::optional<std::string> m_old;
+};
+
+/// The fixture's zlib-compressed .debug file filed under @p root's .build-id tree.
+void fileCompressedDebugByBuildId(const fs::path& root) {
+  const std::string hex = fixtureRun().text("exe_build_id");
+  const fs::path target = root / ".build-id" / hex.substr(0, 2) / (hex.substr(2) + ".debug");
+  fs::create_directories(target.parent_path());
+  fs::copy_file(kFixture + std::string(".zlib.debug"), target);
+}
+
+/// Resolves the fixture's inline call site through a module whose binary is gone, so only
+/// the debug file under @p debugRoot can answer, and checks the frames.
+void resolveThroughDebugRoot(const fs::path& debugRoot) {
+  SymbolizerOptions options;
+  options.debugPaths.push_back(debugRoot.string());
+  memprof::symbolize::Symbolizer symbolizer(options);
+  checkInlineFrames(symbolizer.resolve(fixtureModule("/nonexistent/memprof/fixture_inline"),
+                                       fixtureRun().address("inline_ret"), true));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(resolve_compressedDebugFile_keepsADecompressedCopyAndReusesIt) {
+  TempDir debugRoot;
+  TempDir cache;
+  fileCompressedDebugByBuildId(debugRoot.path());
+  const fs::path copy = cache.path() / "debug" / (fixtureRun().text("exe_build_id") + ".debug");
+  DebugCacheEnv env((cache.path() / "debug").string());
+
+  resolveThroughDebugRoot(debugRoot.path());
+  BOOST_REQUIRE(fs::exists(copy));
+  const auto decompressedSize = fs::file_size(copy);
+  BOOST_TEST(decompressedSize > fs::file_size(kFixture + std::string(".zlib.debug")));
+  // Nothing else is left in the cache (the temporary file was renamed into place).
+  BOOST_TEST(
+      std::distance(fs::directory_iterator(cache.path() / "debug"), fs::directory_iterator{}) == 1);
+
+  // The next analysis opens the copy as it is: not rewritten.
+  const auto written = fs::last_write_time(copy);
+  resolveThroughDebugRoot(debugRoot.path());
+  BOOST_TEST((fs::last_write_time(copy) == written));
+
+  // A damaged copy (a disk error, another tool) is never used: it is made again.
+  {
+    std::ofstream damage(copy, std::ios::trunc);
+    damage << "not an ELF file";
+  }
+  resolveThroughDebugRoot(debugRoot.path());
+  BOOST_TEST(fs::file_size(copy) == decompressedSize);
+}
+
+BOOST_AUTO_TEST_CASE(resolve_compressedDebugFile_withCacheOffOrUnwritable_stillResolves) {
+  TempDir debugRoot;
+  fileCompressedDebugByBuildId(debugRoot.path());
+  {
+    DebugCacheEnv off("off");
+    resolveThroughDebugRoot(debugRoot.path());
+  }
+  TempDir cache;
+  const fs::path file = cache.path() / "not-a-directory";
+  { std::ofstream(file) << "x"; }
+  DebugCacheEnv unwritable((file / "debug").string());  // a file where a directory must go
+  resolveThroughDebugRoot(debugRoot.path());
+  BOOST_TEST(fs::is_regular_file(file));
+}
+
+BOOST_AUTO_TEST_CASE(resolve_compressedDebugFileByDebuglink_usesTheCopy) {
+  TempDir bin;
+  TempDir cache;
+  // The stripped fixture next to the compressed debug file, under the name its debuglink gives.
+  fs::copy_file(kFixture + std::string(".stripped"), bin.path() / "app");
+  fs::copy_file(kFixture + std::string(".zlib.debug"),
+                bin.path() / fs::path(kFixture + std::string(".debug")).filename());
+  DebugCacheEnv env(cache.path().string());
+  memprof::symbolize::Symbolizer symbolizer;
+  checkInlineFrames(symbolizer.resolve(fixtureModule((bin.path() / "app").string()),
+                                       fixtureRun().address("inline_ret"), true));
+  BOOST_TEST(fs::exists(cache.path() / (fixtureRun().text("exe_build_id") + ".debug")));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
