@@ -155,7 +155,7 @@ bool makeCopy(int source, const std::string& path) {
 
 std::string debugCacheDir() {
   if (const char* dir = std::getenv("MEMPROF_DEBUG_CACHE"); dir != nullptr) {
-    const std::string value(dir);
+    std::string value(dir);
     if (value.empty() || value == "off" || value == "0") return {};
     return value;
   }
