@@ -17,15 +17,11 @@
 #include <vector>
 
 #include "debuginfo_search.h"
+#include "elf_handles.h"
 
 namespace memprof::symbolize::detail {
 
 namespace {
-
-struct ElfDeleter {
-  void operator()(Elf* elf) const noexcept { elf_end(elf); }
-};
-using ElfPtr = std::unique_ptr<Elf, ElfDeleter>;
 
 /// What decides whether and where a file is cached.
 struct ElfFacts {
@@ -55,26 +51,6 @@ ElfFacts factsOf(int fd) {
   }
   return facts;
 }
-
-/// Closes a descriptor unless released.
-class Fd {
- public:
-  explicit Fd(int fd) : m_fd(fd) {}
-  ~Fd() {
-    if (m_fd >= 0) ::close(m_fd);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  [[nodiscard]] int get() const { return m_fd; }
-  int release() {
-    const int fd = m_fd;
-    m_fd = -1;
-    return fd;
-  }
-
- private:
-  int m_fd;
-};
 
 bool copyAll(int from, int to) {
   std::vector<char> buffer(1 << 20);
@@ -112,7 +88,7 @@ bool decompressInPlace(int fd) {
 
 /// Opens the cached copy at @p path if it is the decompressed file with @p buildId.
 int openValidCopy(const std::string& path, const std::string& buildId) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return -1;
   const ElfFacts facts = factsOf(fd.get());
   if (!facts.readable || facts.compressed || facts.buildId != buildId) return -1;
@@ -143,7 +119,7 @@ bool makeCopy(int source, const std::string& path) {
   if (ec) return false;
   removeStaleTemporaries(path);
   std::string temp = path + ".XXXXXX";
-  Fd out(::mkstemp(temp.data()));
+  FdGuard out(::mkstemp(temp.data()));
   if (out.get() < 0) return false;
   const bool ok = copyAll(source, out.get()) && decompressInPlace(out.get()) &&
                   ::fchmod(out.get(), 0644) == 0 && ::rename(temp.c_str(), path.c_str()) == 0;

@@ -16,32 +16,12 @@
 #include <utility>
 
 #include "debug_cache.h"
+#include "elf_handles.h"
 #include "path_util.h"
 
 namespace memprof::symbolize::detail {
 
 namespace {
-
-/// Closes a file descriptor unless released (handed over to libdwfl).
-class FdGuard {
- public:
-  explicit FdGuard(int fd) : m_fd(fd) {}
-  ~FdGuard() {
-    if (m_fd >= 0) ::close(m_fd);
-  }
-  FdGuard(const FdGuard&) = delete;
-  FdGuard& operator=(const FdGuard&) = delete;
-  [[nodiscard]] int get() const { return m_fd; }
-  int release() { return std::exchange(m_fd, -1); }
-
- private:
-  int m_fd;
-};
-
-struct ElfDeleter {
-  void operator()(Elf* elf) const noexcept { elf_end(elf); }
-};
-using ElfPtr = std::unique_ptr<Elf, ElfDeleter>;
 
 std::string buildIdOfFd(int fd) {
   // libelf refuses to work until a version has been negotiated; cheap and idempotent.
