@@ -138,15 +138,21 @@ void installFatalSignalHandlers() {
   }
 }
 
+/// Whether forkPrepare got the sampler's unwind lock (released by forkParent).
+bool s_unwindHeldForFork = false;
+
 void forkPrepare() {
   ++t_inHook;
   // First, before any of our locks: a thread inside dl_iterate_phdr may need them to finish.
   closeLoaderGateForFork();
+  // Then the unwind lock, before the drain lock (the writer takes them in that order).
+  s_unwindHeldForFork = lockUnwindForFork();
   drainLock();
 }
 
 void forkParent() {
   drainUnlock();
+  unlockUnwindAfterFork(s_unwindHeldForFork);
   openLoaderGateAfterFork();
   --t_inHook;
 }

@@ -92,10 +92,9 @@ void collectLocked() {
 }
 
 void collectRingsLocked() {
-  if (s_scratch == nullptr) {
-    s_scratch = static_cast<std::uint8_t*>(internalMap(kScratchBytes));
-    if (s_scratch == nullptr || !initStackCopyUnwinder()) return;
-  }
+  if (s_scratch == nullptr) s_scratch = static_cast<std::uint8_t*>(internalMap(kScratchBytes));
+  // (Again after a fork: the child makes its own address space, see below.)
+  if (s_scratch == nullptr || !initStackCopyUnwinder()) return;
   for (ThreadState* s = registryHead(); s != nullptr; s = s->next.load()) {
     if (__atomic_load_n(&s->perfRing.base, __ATOMIC_ACQUIRE) == nullptr) continue;
     if (s_stream == nullptr) s_stream = createDetachedState();
@@ -187,6 +186,7 @@ void resetRingSamplingAfterFork() noexcept {
   }
   s_unwindLock.resetAfterFork();  // the writer that may have held it does not exist here
   t_unwindDepth = 0;
+  abandonStackCopyUnwinderAfterFork();
   s_stream = nullptr;  // it was set Free with the other threads' states
   s_lastTimeUs = 0;
   s_threads.store(0);
@@ -195,6 +195,17 @@ void resetRingSamplingAfterFork() noexcept {
   s_accountedSamples.store(0);
   s_accountedPeriods.store(0);
   s_collectNs.store(0);
+}
+
+bool lockUnwindForFork() noexcept {
+  // Bounded: the holder may be a dlclose running library destructors, which must not be able
+  // to stall fork for long. Without the lock the child is still safe (it abandons the address
+  // space); with it, no thread is inside libunwind at the fork at all.
+  return lockUnwind(200'000);
+}
+
+void unlockUnwindAfterFork(bool locked) noexcept {
+  if (locked) unlockUnwind();
 }
 
 bool beginModuleUnload() noexcept {

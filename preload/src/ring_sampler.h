@@ -30,6 +30,13 @@ void resumeRingSampling() noexcept;
 void resetRingSamplingAfterFork() noexcept;
 
 /// dlclose brackets: no ring is unwound while a module may be unmapped.
+/// Fork prepare / parent: hold the unwind lock across fork, so that no thread is unwinding a
+/// stack copy (inside libunwind) when the child is made. lockUnwindForFork waits at most
+/// 200 ms and returns whether it locked; pass that to unlockUnwindAfterFork in the parent (the
+/// child resets the lock).
+bool lockUnwindForFork() noexcept;
+void unlockUnwindAfterFork(bool locked) noexcept;
+
 /// beginModuleUnload returns whether it locked; pass that to endModuleUnload.
 bool beginModuleUnload() noexcept;
 void endModuleUnload(bool locked) noexcept;

@@ -280,4 +280,9 @@ void flushStackCopyUnwinder() noexcept {
   if (s_space != nullptr) unw_flush_cache(s_space, 0, 0);
 }
 
+void abandonStackCopyUnwinderAfterFork() noexcept {
+  s_space = nullptr;  // not unw_destroy_addr_space: that would take the very locks in question
+  s_cacheValid = false;
+}
+
 }  // namespace memprof::preload

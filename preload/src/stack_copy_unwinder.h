@@ -27,4 +27,10 @@ std::size_t unwindStackCopy(const RingSample& sample, std::uintptr_t* ips,
 /// Forgets cached modules and unwind rules (after dlclose: an address may now be other code).
 void flushStackCopyUnwinder() noexcept;
 
+/// In a fork child: drops the parent's address space without touching it (a few KB leak), so
+/// the next initStackCopyUnwinder makes a new one. The parent's writer thread may have been
+/// inside libunwind with it at the fork, holding a mutex that lives in it: the child's first
+/// unwind (at its exit, collecting its last samples) waited on that mutex forever.
+void abandonStackCopyUnwinderAfterFork() noexcept;
+
 }  // namespace memprof::preload

@@ -697,11 +697,17 @@ def case_fork_storm(c):
 
     glibc's fork does not reset the loader lock dl_iterate_phdr holds; memprof must not fork
     (through the program's fork) while one of its own module-list walks is running, or the
-    child hangs at its first look-up. Before the fix this hung in 2 of 3 runs."""
+    child hangs at its first look-up. Before the fix this hung in 2 of 3 runs.
+
+    Sampled at 10 kHz, so that memprof's writer thread is often inside libunwind, unwinding
+    sample stack copies, when the program forks: a mutex inside libunwind's address space was
+    then held in the child by a thread it does not have, and the child hung at exit collecting
+    its own last samples (session 7; at 1 kHz once in ~150 runs, at 10 kHz in the first)."""
     n = 200
     d = os.path.join(c.tmp, "storm")
     main_log = os.path.join(d, "main.mprof")
-    log, r = c.record("fork_storm", args=[str(n)], log=main_log, timeout=40)
+    log, r = c.record("fork_storm", args=[str(n)], opts=["--sample-hz", "10000"], log=main_log,
+                      timeout=40)
     c.check(("children ok %d" % n) in r.stdout, "every child should exit 0: %s" % r.describe())
     logs = [f for f in os.listdir(d) if f.endswith(".mprof")]
     c.eq(len(logs), n + 1, "one log per process (the main one and %d children)" % n)

@@ -104,7 +104,10 @@ BOOST_AUTO_TEST_CASE(kernel_samples_unwind_to_the_running_call_stack) {
   BOOST_TEST_MESSAGE("samples " << collected.stacks.size() << ", periods " << periods << ", lost "
                                 << ring.lost);
   BOOST_TEST(collected.stacks.size() + ring.lost <= periods + 1);
-  BOOST_TEST(collected.stacks.size() + ring.lost + 2 >= periods);
+  // A few may be missing on a busy machine: the kernel throttles sampling when interrupts take
+  // too long (perf_event_max_sample_rate), without a lost record. Seen once under a parallel
+  // ctest: 466 samples for 474 periods. 2% still catches any systematic loss.
+  BOOST_TEST(collected.stacks.size() + ring.lost + 2 + periods / 50 >= periods);
   BOOST_REQUIRE(collected.stacks.size() >= 20);
   BOOST_TEST(collected.withRegs == collected.stacks.size());
 
